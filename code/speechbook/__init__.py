@@ -1,0 +1,7 @@
+"""speechbook: the tested package behind the course book's chapters (one module per topic)."""
+
+import os
+
+# Keep TensorFlow's C++ and absl start-up chatter off the pages and terminals.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")

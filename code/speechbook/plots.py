@@ -1,0 +1,88 @@
+"""Plot helpers for the chapters: each takes ``ax=None`` and returns the figure.
+
+Chapter: *Sound as data* (``book/sound_as_data.ipynb``).
+"""
+
+from __future__ import annotations
+
+import io
+
+import librosa.display
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from speechbook.audio import SAMPLE_RATE
+from speechbook.features import frames
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (8, 2.6)) -> Axes:
+    """The given axes, or a new figure's."""
+    return ax if ax is not None else plt.figure(figsize=size, layout="constrained").add_subplot()
+
+
+def waveform(y: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title: str = "") -> Figure:
+    """Samples against time in seconds."""
+    ax = _axes(ax)
+    ax.plot(np.arange(len(y)) / sr, y, lw=0.6)
+    ax.set(xlabel="time (s)", ylabel="amplitude", title=title, xlim=(0, len(y) / sr))
+    return ax.figure
+
+
+def spectrogram(S_db: np.ndarray, sr: int = SAMPLE_RATE, hop_ms: float = 10, ax: Axes | None = None,
+                y_axis: str = "linear", fmax: float | None = None, title: str = "",
+                colorbar: bool = True) -> Figure:
+    """A dB spectrogram (linear, mel or plain band index on the y axis) with time in seconds."""
+    ax = _axes(ax)
+    img = librosa.display.specshow(S_db, sr=sr, hop_length=frames(hop_ms, sr), x_axis="time",
+                                   y_axis=y_axis, fmax=fmax, ax=ax, cmap="magma")
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax, format="%+.0f dB")
+    return ax.figure
+
+
+def image(M: np.ndarray, ax: Axes | None = None, title: str = "", xlabel: str = "frame",
+          ylabel: str = "band", colorbar: bool = False) -> Figure:
+    """Any 2-D feature (stamp, MFCC, filter bank) as an image, row 0 at the bottom."""
+    ax = _axes(ax, (4, 2.6))
+    img = ax.imshow(M, origin="lower", aspect="auto", cmap="magma", interpolation="nearest")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax)
+    return ax.figure
+
+
+def grid(images: list[np.ndarray], titles: list[str], ncols: int = 5, suptitle: str = "") -> Figure:
+    """Small multiples of 2-D features, e.g. one stamp per digit."""
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.7 * ncols, 1.5 * nrows), layout="constrained",
+                             squeeze=False)
+    for ax, M, t in zip(axes.flat, images, titles):
+        ax.imshow(M, origin="lower", aspect="auto", cmap="magma", interpolation="nearest")
+        ax.set_title(t, fontsize=9)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    fig.suptitle(suptitle, fontsize=10)
+    return fig
+
+
+def word_cut(y: np.ndarray, span: tuple[int, int], stamp: np.ndarray, sr: int = SAMPLE_RATE,
+             title: str = "") -> Figure:
+    """The waveform with the kept span shaded, beside the stamp made from it."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.6), layout="constrained",
+                                      gridspec_kw={"width_ratios": [2, 1]})
+    waveform(y, sr, ax=left, title=title)
+    left.axvspan(span[0] / sr, span[1] / sr, color="tab:orange", alpha=0.3, label="kept")
+    left.legend(loc="upper right")
+    image(stamp, ax=right, title=f"stamp {stamp.shape[0]} x {stamp.shape[1]}")
+    return fig
+
+
+def png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes and close it (for widgets that embed pictures)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
