@@ -17,7 +17,7 @@ export PYTHONHASHSEED := 0
 .PHONY: book test bench env clean
 
 book: env vendor
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m speechbook.build
 
 test: env vendor
 	$(BIN)/pytest

@@ -111,7 +111,7 @@ def download(name: str, table: pd.DataFrame, root: Path, mirror: str) -> None:
     """Fetch missing files of a data set into ``root`` with pooch, refusing any whose sha256 differs."""
     import pooch
 
-    logging.getLogger("pooch").setLevel(logging.WARNING)
+    pooch.get_logger().setLevel(logging.WARNING)
     pup = pooch.create(
         path=root, base_url=f"{mirror}/", retry_if_failed=2,
         registry={p: f"sha256:{h}" for p, h in zip(table["path"], table["sha256"])},
@@ -126,6 +126,8 @@ def download(name: str, table: pd.DataFrame, root: Path, mirror: str) -> None:
         except Exception as err:  # network errors of any kind
             raise DataError(f"{name}/{rel}: could not download {pup.get_url(rel)} ({err})") from None
 
+    for folder in {(root / p).parent for p in table["path"]}:
+        folder.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(fetch, table["path"]))
 

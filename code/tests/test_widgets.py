@@ -1,0 +1,28 @@
+"""The static explorer links a slider to pre-rendered pictures in the browser (no kernel needed)."""
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+
+from speechbook.widgets import slider_gallery
+
+
+def draw(n):
+    fig, ax = plt.subplots()
+    ax.plot(range(n))
+    return fig
+
+
+def test_slider_gallery_prerenders_every_picture_and_links_in_js():
+    made = []
+    w.Widget.on_widget_constructed(made.append)
+    try:
+        box = slider_gallery([2, 3, 4], draw, "n")
+    finally:
+        w.Widget.on_widget_constructed(None)
+    slider, stack = box.children
+    assert isinstance(stack, w.Stack) and len(stack.children) == 3
+    pictures = [bytes(img.value) for img in stack.children]
+    assert all(p.startswith(b"\x89PNG") for p in pictures) and len(set(pictures)) == 3
+    assert [label for label, _ in slider.options] == ["2", "3", "4"]
+    links = [x for x in made if type(x).__name__ == "Link"]  # jslink, not a Python callback
+    assert [(l.source, l.target) for l in links] == [((slider, "index"), (stack, "selected_index"))]
