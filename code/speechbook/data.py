@@ -69,6 +69,11 @@ class Dataset:
             return f"{self.info['title']}, standing in for {registry()[self.stands_in_for]['short']}"
         return f"{self.info['title']}, {self.info['licence']}"
 
+    @property
+    def fingerprint(self) -> str:
+        """A short sha256 over every file's checksum: it changes whenever any file does."""
+        return hashlib.sha256("".join(self.meta["sha256"]).encode()).hexdigest()[:16]
+
     def audio(self, i: int) -> Audio:
         """Load row ``i`` as 16 kHz mono."""
         return load_audio(self.meta["file"].iloc[i])
@@ -176,6 +181,12 @@ def as_stand_in(name: str, corpus: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def stand_in(name: str) -> Dataset:
+    """The synthetic corpus shaped like data set ``name`` (same label columns, speaker-disjoint split)."""
+    corpus = load("corpus")
+    return Dataset("corpus", as_stand_in(name, corpus.meta), corpus.origin, stands_in_for=name)
+
+
 def load(name: str, fallback: bool = False, download_ok: bool | None = None) -> Dataset:
     """Load data set ``name`` (see module doc); with ``fallback`` use the synthetic corpus if it is unavailable."""
     if name == "corpus":
@@ -191,8 +202,7 @@ def load(name: str, fallback: bool = False, download_ok: bool | None = None) -> 
         print(f"NOTE: {short} is not available here ({err}).\n"
               f"Using the speechbook synthetic corpus (espeak-ng voices) instead: every number and figure "
               f"below describes synthetic speech, not {short}.")
-        corpus = load("corpus")
-        return Dataset("corpus", as_stand_in(name, corpus.meta), corpus.origin, stands_in_for=name)
+        return stand_in(name)
     meta = manifest(name)
     meta["file"] = [str(root / p) for p in meta["path"]]
     return Dataset(name, meta, origin)

@@ -5,11 +5,13 @@ Chapter: *Sound as data* (``book/sound_as_data.ipynb``).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import librosa
 import numpy as np
 
+from speechbook import artifacts, audio
 from speechbook.audio import SAMPLE_RATE
 
 
@@ -92,3 +94,13 @@ def stamp(y: np.ndarray, spec: StampSpec = StampSpec(), sr: int = SAMPLE_RATE) -
     t_old = np.linspace(0, 1, logmel.shape[1])
     t_new = np.linspace(0, 1, spec.n_frames)
     return np.stack([np.interp(t_new, t_old, band) for band in logmel]).astype(np.float32)
+
+
+def dataset_stamps(ds, spec: StampSpec = StampSpec()) -> np.ndarray:
+    """Stamps of every clip of a :class:`speechbook.data.Dataset` (clips x bands x frames), cached on disk."""
+
+    def compute() -> dict[str, np.ndarray]:
+        return {"X": np.stack([stamp(ds.audio(i).samples, spec) for i in range(len(ds))])}
+
+    k = artifacts.key(ds.fingerprint, spec, modules=(sys.modules[__name__], audio))
+    return artifacts.cached_arrays(f"stamps-{ds.name}", k, compute)["X"]

@@ -80,6 +80,55 @@ def word_cut(y: np.ndarray, span: tuple[int, int], stamp: np.ndarray, sr: int = 
     return fig
 
 
+def kernel_response(stamp: np.ndarray, kernel: np.ndarray, name: str = "") -> Figure:
+    """A kernel, its feature map on a stamp, and that map after ReLU and 2 x 2 max pooling."""
+    from speechbook import conv
+
+    fig, axes = plt.subplots(1, 3, figsize=(10, 2.6), layout="constrained", gridspec_kw={"width_ratios": [1, 3, 1.6]})
+    axes[0].imshow(kernel, origin="lower", cmap="coolwarm", vmin=-1, vmax=1)
+    axes[0].set(title="kernel", xticks=[], yticks=[])
+    response = conv.convolve(stamp, kernel)
+    image(response, ax=axes[1], title=f"feature map: {name}")
+    image(conv.max_pool(conv.relu(response), 2), ax=axes[2], title="ReLU + 2x2 max pool")
+    return fig
+
+
+def confusion(cm: np.ndarray, labels: list[str], ax: Axes | None = None, title: str = "") -> Figure:
+    """A confusion matrix with counts in the cells: rows are the truth, columns the prediction."""
+    ax = _axes(ax, (4.2, 3.8))
+    ax.imshow(cm, cmap="Blues")
+    for (i, j), n in np.ndenumerate(cm):
+        if n:
+            ax.text(j, i, n, ha="center", va="center", fontsize=8, color="white" if n > cm.max() / 2 else "black")
+    ax.set(xticks=range(len(labels)), xticklabels=labels, yticks=range(len(labels)), yticklabels=labels,
+           xlabel="predicted", ylabel="true", title=title)
+    return ax.figure
+
+
+def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None, title: str = "") -> Figure:
+    """Training (dashed) and validation (solid) accuracy per epoch for several models."""
+    ax = _axes(ax, (6, 3))
+    for (name, h), colour in zip(histories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+        epochs = np.arange(1, len(h["accuracy"]) + 1)
+        ax.plot(epochs, h["accuracy"], "--", color=colour, label=f"{name}, training")
+        if "val_accuracy" in h:
+            ax.plot(epochs, h["val_accuracy"], "-", color=colour, label=f"{name}, test")
+    ax.set(xlabel="epoch", ylabel="accuracy", title=title, ylim=(0, 1.01))
+    ax.legend(fontsize=8, loc="lower right")
+    return ax.figure
+
+
+def learning_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
+    """Mean accuracy (+- one standard deviation over draws) against examples per word, one line per method."""
+    ax = _axes(ax, (6.5, 3.4))
+    for method, rows in results.groupby("method", sort=False):
+        stats = rows.groupby("examples per word")["accuracy"].agg(["mean", "std"])
+        ax.errorbar(stats.index, stats["mean"], yerr=stats["std"], marker="o", capsize=3, label=method)
+    ax.set(xlabel="training examples per word", ylabel="accuracy on unseen speakers", title=title, ylim=(0, 1.01))
+    ax.legend(fontsize=8, loc="lower right")
+    return ax.figure
+
+
 def png(fig: Figure, dpi: int = 80) -> bytes:
     """Render a figure to PNG bytes and close it (for widgets that embed pictures)."""
     buf = io.BytesIO()

@@ -1,0 +1,93 @@
+"""The networks of the book, as Keras builders; each takes raw stamps and standardises them itself.
+
+Chapters: *Convolutional networks, on sound* and *Speech stamps* (``book/speech_stamps.ipynb``).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+
+@keras.saving.register_keras_serializable(package="speechbook")
+class Standardise(layers.Layer):
+    """Subtract each band's mean over time (removes a microphone's colouring), then scale the stamp to unit variance."""
+
+    def call(self, x):
+        x = x - ops.mean(x, axis=2, keepdims=True)
+        return x / (ops.std(x, axis=(1, 2, 3), keepdims=True) + 1e-6)
+
+
+def standardise(X: np.ndarray) -> np.ndarray:
+    """:class:`Standardise` applied to a batch of stamps (n, bands, frames) outside a model."""
+    return ops.convert_to_numpy(Standardise()(X[..., None]))[..., 0]
+
+
+def speech_stamps_2018(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10) -> keras.Model:
+    """The 2018 workshop's CNN: Conv 16@5x5, pool, Conv 16@5x5, pool, Dense 32, Dropout 0.5, softmax.
+
+    Its input is standardised as the improved network's is: on raw dB stamps it does not learn at all.
+    """
+    return keras.Sequential([
+        keras.Input(input_shape),
+        Standardise(),
+        layers.Conv2D(16, 5, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(16, 5, padding="same", activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(32, activation="relu", name="embedding"),
+        layers.Dropout(0.5),
+        layers.Dense(n_classes, activation="softmax"),
+    ], name="speech_stamps_2018")
+
+
+def _conv_bn(x, filters: int, name: str | None = None):
+    """3x3 convolution, batch normalisation, ReLU (named ``name``)."""
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+    return layers.ReLU(name=name)(layers.BatchNormalization()(x))
+
+
+def stamp_cnn(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10) -> keras.Model:
+    """The improved CNN: standardised input, three 3x3 conv + batch-norm + pool blocks, dropout, Dense 64, softmax.
+
+    The dense layer sees a 4 x 8 map, so *where* in frequency a pattern sits still counts (formants do).
+    """
+    x = inputs = keras.Input(input_shape)
+    x = Standardise()(x)
+    for filters in (16, 32, 64):
+        x = layers.MaxPooling2D(2)(_conv_bn(x, filters, "last_conv" if filters == 64 else None))
+    x = layers.Dropout(0.5)(layers.Flatten()(x))
+    x = layers.Dense(64, activation="relu", name="embedding")(x)
+    outputs = layers.Dense(n_classes, activation="softmax")(layers.Dropout(0.3)(x))
+    return keras.Model(inputs, outputs, name="stamp_cnn")
+
+
+ARCHITECTURES = {"2018": speech_stamps_2018, "improved": stamp_cnn}
+
+
+@keras.saving.register_keras_serializable(package="speechbook")
+class PoolOverTime(layers.Layer):
+    """Mean and maximum of each (band, channel) over time, flattened: what was heard, wherever it was said."""
+
+    def call(self, x):
+        return ops.concatenate([ops.reshape(ops.mean(x, axis=2), (-1, x.shape[1] * x.shape[3])),
+                                ops.reshape(ops.max(x, axis=2), (-1, x.shape[1] * x.shape[3]))], axis=1)
+
+
+def conv_features(model: keras.Model) -> keras.Model:
+    """The improved network's last convolution block, pooled over time and L2-normalised."""
+    x = PoolOverTime()(model.get_layer("last_conv").output)
+    return keras.Model(model.inputs, layers.UnitNormalization()(x))
+
+
+def embedding(model: keras.Model) -> keras.Model:
+    """The same network cut at its ``embedding`` layer: what it has learned, before the classifier."""
+    return keras.Model(model.inputs, model.get_layer("embedding").output)
+
+
+def feature_maps(model: keras.Model, stamp: np.ndarray, layer: int) -> np.ndarray:
+    """What layer number ``layer`` outputs for one stamp (height x width x channels)."""
+    probe = keras.Model(model.inputs, model.layers[layer].output)
+    return probe.predict(stamp[None, ..., None], verbose=0)[0]

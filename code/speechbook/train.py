@@ -1,0 +1,130 @@
+"""Train and evaluate stamp classifiers with fixed seeds; trained models are cached as ``.keras`` files.
+
+Chapter: *Speech stamps* (``book/speech_stamps.ipynb``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+import keras
+import numpy as np
+from sklearn.metrics import confusion_matrix
+
+from speechbook import artifacts, features, models
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides a training run besides the data."""
+
+    arch: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    augment: bool
+    synthetic_voices: bool = False
+    seed: int = 0
+
+
+RECIPES = {
+    "2018": Recipe("2018", epochs=15, batch_size=20, learning_rate=1e-3, augment=False),
+    "improved": Recipe("improved", epochs=15, batch_size=64, learning_rate=2e-3, augment=True, synthetic_voices=True),
+}
+
+
+def warp_frequency(X: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Stretch each stamp's band axis by its factor: a longer or shorter vocal tract, i.e. another speaker."""
+    bands = np.arange(X.shape[1])
+    src = np.clip(bands[None, :] * factors[:, None], 0, X.shape[1] - 1)  # (n, bands)
+    lo = np.floor(src).astype(int)
+    hi = np.minimum(lo + 1, X.shape[1] - 1)
+    w = (src - lo)[:, :, None]
+    rows = np.arange(len(X))[:, None]
+    return X[rows, lo] * (1 - w) + X[rows, hi] * w
+
+
+def augment(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """New versions of stamps (n, bands, frames): frequency warp of +-15 % (vocal tract length),
+    time shift of up to 6 frames, one frequency mask (up to 4 bands), one time mask (up to 8 frames)."""
+    n, n_bands, n_frames = X.shape
+    X = warp_frequency(X, rng.uniform(0.85, 1.15, n))
+    shifts = rng.integers(-6, 7, n)
+    X = X[np.arange(n)[:, None], :, (np.arange(n_frames)[None, :] - shifts[:, None]) % n_frames].transpose(0, 2, 1)
+    f0, fw = rng.integers(0, n_bands, n), rng.integers(0, 5, n)
+    t0, tw = rng.integers(0, n_frames, n), rng.integers(0, 9, n)
+    bands, frames = np.arange(n_bands), np.arange(n_frames)
+    keep_f = ~((bands[None] >= f0[:, None]) & (bands[None] < (f0 + fw)[:, None]))
+    keep_t = ~((frames[None] >= t0[:, None]) & (frames[None] < (t0 + tw)[:, None]))
+    return (X * keep_f[:, :, None] * keep_t[:, None, :]).astype(np.float32)
+
+
+@dataclass
+class Trained:
+    """A trained model, its per-epoch history and how long training took (s)."""
+
+    model: keras.Model
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
+        validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
+    """Train ``recipe.arch`` on stamps ``X`` (n, bands, frames) and integer labels ``y``, seeded."""
+    keras.utils.set_random_seed(recipe.seed)
+    rng = np.random.default_rng(recipe.seed)
+    model = models.ARCHITECTURES[recipe.arch](X.shape[1:] + (1,), n_classes)
+    model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if recipe.augment:  # standardise first, so that masks fill in with the average level, not with silence
+        X = models.standardise(X)
+    val = (validation[0][..., None], validation[1]) if validation else None
+    history: dict[str, list[float]] = {}
+    start = time.perf_counter()
+    for _ in range(recipe.epochs):
+        Xe = augment(X, rng) if recipe.augment else X
+        h = model.fit(Xe[..., None], y, batch_size=recipe.batch_size, epochs=1, validation_data=val, verbose=0)
+        for name, values in h.history.items():
+            history.setdefault(name, []).extend(values)
+    return Trained(model, history, time.perf_counter() - start)
+
+
+def train(tag: str, X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int, data_key: str,
+          validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
+    """:func:`fit`, or load the model saved by an earlier identical run (same code, data and recipe)."""
+    k = artifacts.key(tag, recipe, data_key, n_classes, validation is not None,
+                      modules=(models, features, sys.modules[__name__]))
+    path = artifacts.folder() / "models" / f"{tag}-{k}.keras"
+    meta = path.with_suffix(".json")
+    if path.is_file() and meta.is_file():
+        saved = json.loads(meta.read_text())
+        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
+    trained = fit(X, y, recipe, n_classes, validation)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trained.model.save(path)
+    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
+    return trained
+
+
+def predict(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """Class probabilities for stamps ``X`` (n, bands, frames)."""
+    return model.predict(X[..., None], verbose=0, batch_size=256)
+
+
+@dataclass
+class Evaluation:
+    """Accuracy, predictions and confusion matrix of a model on a labelled set."""
+
+    accuracy: float
+    predicted: np.ndarray
+    confusion: np.ndarray
+
+
+def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray, n_classes: int) -> Evaluation:
+    """Score a model on stamps ``X`` with true labels ``y``."""
+    predicted = predict(model, X).argmax(axis=1)
+    return Evaluation(float(np.mean(predicted == y)), predicted,
+                      confusion_matrix(y, predicted, labels=range(n_classes)))

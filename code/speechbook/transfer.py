@@ -1,0 +1,108 @@
+"""Learn new words from a digit network's outputs: few examples, tested on speakers never used for training.
+
+Chapter: *Transfer learning: animal names from a digit network* (``book/transfer.ipynb``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from speechbook import artifacts, models, train
+
+N_WORDS = 3
+"""bird, cat, dog."""
+
+Classifier = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+"""fit on (features, labels) and predict labels for test features."""
+
+
+def log_probabilities(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """The 2018 features: log of the digit network's 10 output probabilities."""
+    return np.log(np.clip(train.predict(model, X), 1e-7, 1.0))
+
+
+def embeddings(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """The digit network's penultimate layer, L2-normalised."""
+    E = models.embedding(model).predict(X[..., None], verbose=0, batch_size=256)
+    return E / (np.linalg.norm(E, axis=1, keepdims=True) + 1e-9)
+
+
+def conv_features(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """The last convolution block's maps, mean- and max-pooled over time (see :func:`models.conv_features`)."""
+    return models.conv_features(model).predict(X[..., None], verbose=0, batch_size=256)
+
+
+def linear_svm(F: np.ndarray, y: np.ndarray, F_test: np.ndarray) -> np.ndarray:
+    """A linear SVM, as in the 2018 workshop."""
+    return LinearSVC(C=1.0, max_iter=10_000).fit(F, y).predict(F_test)
+
+
+def new_head(F: np.ndarray, y: np.ndarray, F_test: np.ndarray) -> np.ndarray:
+    """A new softmax layer on the frozen network's features: multinomial logistic regression, fitted by sklearn
+    (the same model as a Keras ``Dense(3, softmax)`` head, in milliseconds instead of seconds)."""
+    return LogisticRegression(C=10, max_iter=2000).fit(F, y).predict(F_test)
+
+
+def animal_model(digit_model: keras.Model, X: np.ndarray, y: np.ndarray, data_key: str) -> keras.Model:
+    """The digit network, frozen, with a new bird/cat/dog softmax head trained on stamps ``X``, in Keras;
+    cached as ``.keras`` for the command line and the recorder."""
+    path = artifacts.folder() / "models" / f"animals-{artifacts.key(data_key, modules=(models, sys.modules[__name__]))}.keras"
+    if path.is_file():
+        return keras.models.load_model(path)
+    keras.utils.set_random_seed(0)
+    base = models.conv_features(digit_model)
+    base.trainable = False
+    model = keras.Sequential([keras.Input(X.shape[1:] + (1,)), base, keras.layers.Dense(N_WORDS, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy")
+    model.fit(X[..., None], y, batch_size=len(X), epochs=150, verbose=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return model
+
+
+def draw(labels: np.ndarray, speakers: np.ndarray, k: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Pick ``k`` training clips per class from distinct speakers; test on every clip by anyone else."""
+    chosen: list[int] = []
+    for c in np.unique(labels):
+        pool = np.flatnonzero((labels == c) & ~np.isin(speakers, speakers[chosen]))
+        chosen.extend(rng.choice(pool, size=k, replace=False))
+    train_idx = np.array(chosen)
+    test = ~np.isin(speakers, speakers[train_idx])
+    return train_idx, np.flatnonzero(test)
+
+
+def methods(baseline: keras.Model, improved: keras.Model, X: np.ndarray) -> dict[str, tuple[np.ndarray, Classifier]]:
+    """The transfer methods compared in the book, as (features of ``X``, classifier) pairs."""
+    embedding, pooled = embeddings(improved, X), conv_features(improved, X)
+    return {
+        "2018: digit log-probs + SVM (2018 net)": (log_probabilities(baseline, X), linear_svm),
+        "digit log-probs + SVM (improved net)": (log_probabilities(improved, X), linear_svm),
+        "embedding + SVM (improved net)": (embedding, linear_svm),
+        "conv features + SVM (improved net)": (pooled, linear_svm),
+        "conv features + new softmax head (improved net)": (pooled, new_head),
+    }
+
+
+def learning_curve(methods: dict[str, tuple[np.ndarray, Classifier]], labels: np.ndarray, speakers: np.ndarray,
+                   shots: tuple[int, ...] = (1, 3, 5, 10), draws: int = 10, seed: int = 0) -> pd.DataFrame:
+    """Accuracy of each method (features, classifier) with ``k`` examples per word, over random draws.
+
+    Every method sees the same training clips in a draw, so the comparison is fair.
+    """
+    rows = []
+    rng = np.random.default_rng(seed)
+    for k in shots:
+        for d in range(draws):
+            tr, te = draw(labels, speakers, k, rng)
+            for method, (F, classify) in methods.items():
+                accuracy = float(np.mean(classify(F[tr], labels[tr], F[te]) == labels[te]))
+                rows.append({"method": method, "examples per word": k, "draw": d, "accuracy": accuracy,
+                             "test clips": len(te)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,74 @@
+"""Networks: shapes, parameter counts, a quick training run far above chance, caching, transfer."""
+
+import numpy as np
+import pytest
+
+from speechbook import conv, digits, models, train, transfer
+from speechbook.data import stand_in
+from speechbook.features import dataset_stamps
+
+
+def test_2018_architecture_matches_the_workshop():
+    m = models.speech_stamps_2018()
+    assert m.output_shape == (None, 10)
+    table = conv.parameter_table(m)
+    assert list(table["parameters"][table["parameters"] > 0]) == [416, 6416, 65568, 330]
+
+
+def test_improved_network_standardises_its_input():
+    m = models.stamp_cnn()
+    x = np.random.default_rng(0).random((2, 32, 64, 1)).astype("float32")
+    assert np.allclose(m.predict(x, verbose=0), m.predict(10 * x + 3, verbose=0), atol=1e-4)
+    assert models.embedding(m).output_shape == (None, 64)
+
+
+def test_augment_keeps_shape_and_changes_content():
+    X = np.random.default_rng(0).random((8, 32, 64)).astype("float32")
+    A = train.augment(X, np.random.default_rng(1))
+    assert A.shape == X.shape and A.dtype == np.float32 and not np.allclose(A, X)
+    assert np.allclose(train.warp_frequency(X, np.ones(8)), X)
+
+
+def test_conv_and_pool_by_hand():
+    img = np.zeros((8, 8))
+    img[:, 4:] = 1  # energy switches on at frame 4
+    response = conv.convolve(img, conv.KERNELS["onset (energy rising in time)"])
+    assert response[:, 3:5].min() > 0 and np.allclose(response[:, :2], 0)
+    assert conv.max_pool(np.arange(16.0).reshape(4, 4), 2).tolist() == [[5, 7], [13, 15]]
+
+
+@pytest.fixture(scope="module")
+def corpus_digits(tmp_path_factory):
+    """The synthetic corpus shaped like FSDD: 8 training voices, 2 held-out voices."""
+    return stand_in("fsdd")
+
+
+def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    trained, result = digits.official(corpus_digits, "improved")
+    assert result.confusion.shape == (10, 10) and result.confusion.sum() == 60
+    assert result.accuracy > 0.5  # chance is 0.1; the two test voices were never heard
+    assert len(trained.history["val_accuracy"]) == train.RECIPES["improved"].epochs
+    cached, again = digits.official(corpus_digits, "improved")  # same code and data: loaded, not retrained
+    assert cached.seconds == trained.seconds and again.accuracy == result.accuracy
+    assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
+
+
+def test_few_shot_svm_on_separable_features():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1, 2], 12)
+    speakers = np.array([f"s{i}" for i in range(36)])
+    F = np.eye(3)[labels] * 3 + rng.normal(0, 0.5, (36, 3))
+    curve = transfer.learning_curve({"svm": (F, transfer.linear_svm), "head": (F, transfer.new_head)},
+                                    labels, speakers, shots=(1, 3), draws=3)
+    assert set(curve["examples per word"]) == {1, 3} and len(curve) == 12
+    assert curve["accuracy"].mean() > 0.9
+    assert (curve["test clips"] == 36 - 3 * curve["examples per word"]).all()
+
+
+def test_draw_keeps_speakers_apart():
+    labels = np.array([0, 0, 1, 1, 2, 2, 0, 1])
+    speakers = np.array(["a", "b", "a", "c", "d", "e", "f", "g"])
+    tr, te = transfer.draw(labels, speakers, 1, np.random.default_rng(0))
+    assert not set(speakers[tr]) & set(speakers[te])
+    assert sorted(labels[tr]) == [0, 1, 2]
