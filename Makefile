@@ -30,20 +30,23 @@ env: $(BIN)/.installed
 $(BIN)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt -r requirements-test.txt -e .
+	$(BIN)/pip install -q -r requirements.txt -r requirements-test.txt
 	touch $@
 
-# The widget embed manager and require.js, served from the site itself (no CDN), from npm tarballs.
+# Every script the site needs, served from the site itself (no CDN), from npm tarballs (no dependencies):
+# the widget embed manager, require.js, jQuery, reveal.js for the slide decks, MathJax 3.
+NPM_PACKAGES := @jupyter-widgets/html-manager@1.0.6 requirejs@2.3.7 jquery@3.7.1 reveal.js@4.6.1 mathjax@3.2.2
 vendor: $(VENDOR)/.done
 
-$(VENDOR)/.done:
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/npm
-	cd $(VENDOR)/npm && npm pack --silent @jupyter-widgets/html-manager@1.0.6 requirejs@2.3.7 >/dev/null
-	tar -xzf $(VENDOR)/npm/jupyter-widgets-html-manager-1.0.6.tgz -C $(VENDOR)/npm
-	mkdir -p $(VENDOR)/html-manager
-	cd $(VENDOR)/npm/package/dist && cp embed-amd.js *.embed.js *.woff* *.ttf *.eot *.svg ../../../html-manager/
-	tar -xzf $(VENDOR)/npm/requirejs-2.3.7.tgz -C $(VENDOR)/npm package/require.js
-	cp $(VENDOR)/npm/package/require.js $(VENDOR)/require.js
+$(VENDOR)/.done: Makefile
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/npm $(VENDOR)/@jupyter-widgets/html-manager/dist $(VENDOR)/reveal.js $(VENDOR)/mathjax
+	cd $(VENDOR)/npm && npm pack --silent $(NPM_PACKAGES) >/dev/null && for t in *.tgz; do mkdir $${t%.tgz} && tar -xzf $$t -C $${t%.tgz}; done
+	cd $(VENDOR)/npm/jupyter-widgets-html-manager-1.0.6/package/dist && cp embed-amd.js *.embed.js *.woff* *.ttf *.eot *.svg ../../../../@jupyter-widgets/html-manager/dist/
+	cp $(VENDOR)/npm/requirejs-2.3.7/package/require.js $(VENDOR)/npm/jquery-3.7.1/package/dist/jquery.min.js $(VENDOR)/
+	cp -r $(VENDOR)/npm/reveal.js-4.6.1/package/dist $(VENDOR)/npm/reveal.js-4.6.1/package/plugin $(VENDOR)/reveal.js/
+	mkdir -p $(VENDOR)/mathjax/output/chtml/fonts
+	cp $(VENDOR)/npm/mathjax-3.2.2/package/es5/tex-chtml.js $(VENDOR)/mathjax/
+	cp -r $(VENDOR)/npm/mathjax-3.2.2/package/es5/output/chtml/fonts/woff-v2 $(VENDOR)/mathjax/output/chtml/fonts/
 	rm -rf $(VENDOR)/npm
 	touch $@
 

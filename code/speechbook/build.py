@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from speechbook.slides import build_decks
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY_INPUTS = ["code/speechbook", "data/datasets.toml", "data/registry", "data/corpus/manifest.csv",
               "requirements.txt"]
@@ -42,9 +44,42 @@ def cache_key(root: Path = ROOT) -> str:
     return h.hexdigest()
 
 
+def repository(root: Path = ROOT) -> tuple[str, str] | None:
+    """The repository URL and branch the launch buttons point at: GitHub Actions' own, else git's origin."""
+    if os.environ.get("GITHUB_REPOSITORY"):
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        return f"{server}/{os.environ['GITHUB_REPOSITORY']}", os.environ.get("GITHUB_REF_NAME", "main")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True).stdout.strip()
+
+    url = git("remote", "get-url", "origin")
+    if not url.startswith(("https://", "git@")):
+        return None  # a local clone: no public repository to launch from
+    url = url.removesuffix(".git").replace("git@github.com:", "https://github.com/")
+    return url, git("rev-parse", "--abbrev-ref", "HEAD") or "main"
+
+
+def book_config(out: Path, root: Path = ROOT) -> Path:
+    """``_config.yml`` with the repository and launch buttons filled in (or switched off) for this build."""
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    repo = repository(root)
+    if repo:
+        config["repository"] = {"url": repo[0], "branch": repo[1], "path_to_book": ""}
+        config["html"].update(use_repository_button=True, use_issues_button=True)
+    else:
+        config["launch_buttons"] = {"notebook_interface": "jupyterlab"}
+    path = out / "_build" / "_config.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
 def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
-    """Build into ``out/_build/html`` with cell errors fatal; return the seconds it took."""
+    """Build into ``out/_build/html`` (chapters, then a slide deck per chapter) with cell errors fatal;
+    return the seconds it took."""
     start = time.perf_counter()
+    os.environ["SPEECHBOOK_STATIC"] = "1"  # the kernels build pages for the static site (see live.demo)
     key_file = out / "_build" / ".speechbook-key"
     key = cache_key(root)
     if not key_file.is_file() or key_file.read_text() != key:
@@ -52,9 +87,11 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
             shutil.rmtree(out / "_build" / stale, ignore_errors=True)
     subprocess.run(
         [str(Path(sys.executable).parent / "jupyter-book"), "build", str(root), "--path-output", str(out),
-         "-W", "-n", "--keep-going", *(["-q"] if quiet else [])],
+         "--config", str(book_config(out, root)), "-W", "-n", "--keep-going", *(["-q"] if quiet else [])],
         check=True, stdout=subprocess.DEVNULL if quiet else None,
     )
+    names = [nb.stem for nb in chapters(root)]
+    build_decks(out / "_build" / "jupyter_execute" / "book", out / "_build" / "html" / "slides", names)
     key_file.write_text(key)
     return time.perf_counter() - start
 

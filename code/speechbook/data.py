@@ -169,16 +169,15 @@ def corpus_table() -> pd.DataFrame:
 
 def as_stand_in(name: str, corpus: pd.DataFrame) -> pd.DataFrame:
     """Reshape the corpus to look like data set ``name``: same label columns, speaker-disjoint splits."""
-    held_out = corpus["split"] == "test"
     if name == "fsdd":
         out = corpus[corpus["word"].isin(DIGITS)].copy()
         out["digit"] = out["word"].map(DIGITS.index)
-        return out
-    if name == "speech-commands-animals":
-        return corpus[corpus["word"].isin(ANIMALS)].copy()
-    out = corpus.copy()
-    out["subset"] = held_out.map({True: "test-other", False: "train-clean-100"})
-    return out
+    elif name == "speech-commands-animals":
+        out = corpus[corpus["word"].isin(ANIMALS)].copy()
+    else:
+        out = corpus.copy()
+        out["subset"] = (corpus["split"] == "test").map({True: "test-other", False: "train-clean-100"})
+    return out.reset_index(drop=True)  # row i is clip i, as in every other data set
 
 
 def stand_in(name: str) -> Dataset:

@@ -6,6 +6,7 @@ It needs a running kernel (Binder, Colab, local Jupyter). Chapter: *Say it yours
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -86,8 +87,15 @@ def show(results: dict[str, Prediction]) -> None:
     plt.show()
 
 
-def demo(recognisers: dict[str, Recogniser]) -> widgets.VBox:
-    """Recorder, file upload and an output area that shows what each network hears."""
+def demo(recognisers: dict[str, Recogniser]) -> widgets.Widget:
+    """Recorder, file upload and an output area that shows what each network hears.
+
+    When the book is built for the static site (``SPEECHBOOK_STATIC`` set), a note stands in for it:
+    a recorder without a kernel could only fail.
+    """
+    if os.environ.get("SPEECHBOOK_STATIC"):
+        return widgets.HTML("<p><b>The recorder needs a running Python.</b> Launch this chapter (Binder, Colab "
+                            "or local Jupyter: see the note at the top) and run this cell.</p>")
     recorder = Recorder()
     upload = widgets.FileUpload(accept="audio/*,.wav,.flac", multiple=False, description="Upload")
     out = widgets.Output()

@@ -5,9 +5,14 @@ Chapters: *Convolutional networks, on sound* and *Speech stamps* (``book/speech_
 
 from __future__ import annotations
 
+import logging
+
 import keras
 import numpy as np
 from keras import layers, ops
+
+# In a notebook TensorFlow logs its warnings (retracing, ...) to stdout, onto the page: errors only.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 @keras.saving.register_keras_serializable(package="speechbook")

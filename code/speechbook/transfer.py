@@ -98,7 +98,12 @@ def learning_curve(methods: dict[str, tuple[np.ndarray, Classifier]], labels: np
     """
     rows = []
     rng = np.random.default_rng(seed)
-    for k in shots:
+    n_speakers, n_classes = len(set(speakers)), len(set(labels))
+    too_many = [k for k in shots if n_speakers <= k * n_classes]
+    if too_many:
+        print(f"NOTE: {n_speakers} speakers cannot give {too_many} examples per word from distinct speakers "
+              "with someone left to test on; those points are left out.")
+    for k in (k for k in shots if k not in too_many):
         for d in range(draws):
             tr, te = draw(labels, speakers, k, rng)
             for method, (F, classify) in methods.items():

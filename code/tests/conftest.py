@@ -1,6 +1,7 @@
 """Shared fixtures: small audio files written on the fly, and the real data folder when present."""
 
 import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +36,12 @@ def shared_data() -> Path:
     if not folder or not Path(folder, "fsdd").is_dir():
         pytest.skip("real recordings not available (set SPEECHBOOK_DATA)")
     return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The book built by the README's command (cells that raise fail the build)."""
+    from speechbook.build import ROOT
+
+    subprocess.run(["make", "-C", str(ROOT), "book"], check=True)
+    return ROOT / "_build" / "html"

@@ -72,3 +72,12 @@ def test_draw_keeps_speakers_apart():
     tr, te = transfer.draw(labels, speakers, 1, np.random.default_rng(0))
     assert not set(speakers[tr]) & set(speakers[te])
     assert sorted(labels[tr]) == [0, 1, 2]
+
+
+def test_learning_curve_says_which_points_the_speakers_cannot_support(capsys):
+    labels = np.repeat([0, 1, 2], 4)
+    speakers = np.array([f"s{i}" for i in range(12)])
+    curve = transfer.learning_curve({"svm": (np.eye(3)[labels], transfer.linear_svm)}, labels, speakers,
+                                    shots=(1, 3, 5), draws=2)
+    assert sorted(set(curve["examples per word"])) == [1, 3]
+    assert "12 speakers cannot give [5] examples per word" in capsys.readouterr().out

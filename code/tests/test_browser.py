@@ -1,0 +1,137 @@
+"""The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
+
+Every page loads with no console error and no failed request; pictures and audio are real; a widget
+slider moved by the test changes the picture; a slide deck advances; the links point where they should.
+Screenshots land in ``_build/screenshots``.
+"""
+
+import functools
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from speechbook.build import ROOT, chapters, repository
+
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+PAGES = ["book/intro.html", "book/datasets.html"] + [f"book/{nb.stem}.html" for nb in chapters()]
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base(site):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                                               "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def visit(browser, base):
+    """Open a page offline; return it with the lists of console errors and failed requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = {"console": [], "failed": []}
+
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            problems["failed"].append(f"blocked: {r.request.url}")
+            r.abort()
+
+    def open_page(path):
+        page = context.new_page()
+        page.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+        page.on("requestfailed", lambda r: problems["failed"].append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and problems["failed"].append(f"{r.url}: HTTP {r.status}"))
+        page.goto(base + path, wait_until="networkidle")
+        return page, problems
+
+    yield open_page
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
+    page, problems = visit(path)
+    page.wait_for_timeout(500)
+    assert problems == {"console": [], "failed": []}
+    widths = page.eval_on_selector_all("article img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert all(w > 0 for w in widths)
+    if path.endswith(("sound_as_data.html", "speech_stamps.html", "transfer.html", "cnn_on_sound.html")):
+        assert len(widths) >= 3
+    audio = page.eval_on_selector_all("audio", """els => Promise.all(els.map(a => new Promise(done => {
+        if (a.readyState >= 1) return done(a.duration);
+        a.addEventListener('loadedmetadata', () => done(a.duration)); a.load(); })))""")
+    assert all(d > 0.1 for d in audio)
+    if "sound_as_data" in path:
+        assert len(audio) >= 5
+
+
+def first_explorer_picture(page):
+    return page.locator(".widget-vbox").first.locator("img.widget-image").get_attribute("src")[-200:]
+
+
+def test_widget_slider_changes_the_picture(visit):
+    page, problems = visit("book/sound_as_data.html")
+    page.wait_for_selector("img.widget-image", timeout=15000)
+    before = first_explorer_picture(page)
+    handle = page.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert first_explorer_picture(page) != before
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chapter-sound_as_data.png"), full_page=False)
+    assert problems == {"console": [], "failed": []}
+
+
+@pytest.mark.parametrize("name", [nb.stem for nb in chapters()])
+def test_present_link_opens_a_deck_that_advances(visit, name):
+    page, problems = visit(f"book/{name}.html")
+    link = page.locator("p.present-link a")
+    assert link.count() == 1
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert f"slides/{name}.slides.html" in page.url
+    page.wait_for_selector(".reveal.ready", timeout=20000)
+    assert page.locator(".reveal .slides > section").count() > 3
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("#/1") and page.locator(".reveal .slides > section.present").count() == 1
+    if name == "sound_as_data":
+        page.screenshot(path=str(SHOTS / "slide-sound_as_data.png"))
+    assert problems == {"console": [], "failed": []}
+
+
+def test_launch_links_point_at_this_repository(visit):
+    page, _ = visit("book/sound_as_data.html")
+    hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.href)")
+    launch = [h for h in hrefs if re.search(r"mybinder|colab\.research", h)]
+    repo = repository()
+    if repo is None:  # a clone with no public remote: no launch buttons rather than broken ones
+        assert launch == []
+    else:
+        name = repo[0].removeprefix("https://github.com/")
+        assert launch and all(name in h for h in launch)
