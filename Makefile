@@ -42,6 +42,8 @@ $(VENDOR)/.done: Makefile
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/npm $(VENDOR)/@jupyter-widgets/html-manager/dist $(VENDOR)/reveal.js $(VENDOR)/mathjax
 	cd $(VENDOR)/npm && npm pack --silent $(NPM_PACKAGES) >/dev/null && for t in *.tgz; do mkdir $${t%.tgz} && tar -xzf $$t -C $${t%.tgz}; done
 	cd $(VENDOR)/npm/jupyter-widgets-html-manager-1.0.6/package/dist && cp embed-amd.js *.embed.js *.woff* *.ttf *.eot *.svg ../../../../@jupyter-widgets/html-manager/dist/
+	# the embed manager resolves its fonts against either of two module paths, depending on load order
+	cd $(VENDOR)/npm/jupyter-widgets-html-manager-1.0.6/package/dist && cp *.woff* *.ttf *.eot *.svg ../../../../@jupyter-widgets/
 	cp $(VENDOR)/npm/requirejs-2.3.7/package/require.js $(VENDOR)/npm/jquery-3.7.1/package/dist/jquery.min.js $(VENDOR)/
 	cp -r $(VENDOR)/npm/reveal.js-4.6.1/package/dist $(VENDOR)/npm/reveal.js-4.6.1/package/plugin $(VENDOR)/reveal.js/
 	mkdir -p $(VENDOR)/mathjax/output/chtml/fonts
