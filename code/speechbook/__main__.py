@@ -1,7 +1,8 @@
 """Command line.
 
 ``python -m speechbook check FILE...`` says how each file loads, or why it cannot;
-``python -m speechbook predict FILE --task digits|animals`` says which digit or animal word it hears.
+``python -m speechbook predict FILE --task digits|animals|gender`` says which digit or animal word it hears,
+or whether the voice is female or male.
 """
 
 from __future__ import annotations
@@ -29,11 +30,15 @@ def check(paths: list[str]) -> int:
 
 def predict(path: str, task: str) -> int:
     """Print the network's answer with its confidence; a bad file gives a clear error and exit status 1."""
+    from speechbook import gender
     from speechbook.recognise import recogniser
 
     try:
         with contextlib.redirect_stdout(sys.stderr):  # notes about the data go beside the answer, not into it
-            recognise = recogniser(task)
+            recognise = gender.best_model() if task == "gender" else recogniser(task)
+        if task == "gender":
+            print(f"{path}: {gender.verdict(gender.p_male(recognise, load(path)))}")
+            return 0
         result = recognise(path)
     except AudioError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="load audio files as the book does").add_argument("files", nargs="+")
     guess = commands.add_parser("predict", help="classify a recording with the book's trained networks")
     guess.add_argument("file")
-    guess.add_argument("--task", choices=["digits", "animals"], default="digits")
+    guess.add_argument("--task", choices=["digits", "animals", "gender"], default="digits")
     args = parser.parse_args(argv)
     return check(args.files) if args.command == "check" else predict(args.file, args.task)
 

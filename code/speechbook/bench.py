@@ -57,6 +57,18 @@ def stamp_results() -> None:
           .to_string(float_format=lambda x: f"{x:.1%}"))
 
 
+def gender_results() -> None:
+    """The female/male comparison table, read from the models the build cached."""
+    from speechbook import data, gender
+
+    ds = data.load("librispeech-gender", fallback=True)
+    clean, noisy, folds = gender.stores(ds)
+    results = gender.run_all(clean, noisy, folds)
+    pitch, other = gender.pitch_folds(clean, folds)
+    print(f"\nfemale/male ({ds.source}); targets: best >= 97 % held-out clips, >= 90 % test-other, < 120 s per model")
+    print(gender.compare(results, pitch, other).to_string())
+
+
 def main() -> None:
     """Print build time, rebuild time and memory per chapter, then the accuracy targets."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,6 +80,7 @@ def main() -> None:
         for nb in chapters():
             print(f"peak memory {nb.stem:<24}  {peak_mb(nb):7.0f} MB  (target < 1536 MB; trained models from the cache)")
         stamp_results()
+        gender_results()
 
 
 if __name__ == "__main__":

@@ -79,7 +79,6 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
     """Build into ``out/_build/html`` (chapters, then a slide deck per chapter) with cell errors fatal;
     return the seconds it took."""
     start = time.perf_counter()
-    os.environ["SPEECHBOOK_STATIC"] = "1"  # the kernels build pages for the static site (see live.demo)
     key_file = out / "_build" / ".speechbook-key"
     key = cache_key(root)
     if not key_file.is_file() or key_file.read_text() != key:
@@ -89,6 +88,7 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
         [str(Path(sys.executable).parent / "jupyter-book"), "build", str(root), "--path-output", str(out),
          "--config", str(book_config(out, root)), "-W", "-n", "--keep-going", *(["-q"] if quiet else [])],
         check=True, stdout=subprocess.DEVNULL if quiet else None,
+        env={**os.environ, "SPEECHBOOK_STATIC": "1"},  # the kernels build pages for the static site (see live.demo)
     )
     names = [nb.stem for nb in chapters(root)]
     build_decks(out / "_build" / "jupyter_execute" / "book", out / "_build" / "html" / "slides", names)

@@ -105,7 +105,8 @@ def confusion(cm: np.ndarray, labels: list[str], ax: Axes | None = None, title: 
     return ax.figure
 
 
-def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None, title: str = "") -> Figure:
+def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None, title: str = "",
+           ylim: tuple[float, float] = (0, 1.01)) -> Figure:
     """Training (dashed) and validation (solid) accuracy per epoch for several models."""
     ax = _axes(ax, (6, 3))
     for (name, h), colour in zip(histories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
@@ -113,7 +114,7 @@ def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None,
         ax.plot(epochs, h["accuracy"], "--", color=colour, label=f"{name}, training")
         if "val_accuracy" in h:
             ax.plot(epochs, h["val_accuracy"], "-", color=colour, label=f"{name}, test")
-    ax.set(xlabel="epoch", ylabel="accuracy", title=title, ylim=(0, 1.01))
+    ax.set(xlabel="epoch", ylabel="accuracy", title=title, ylim=ylim)
     ax.legend(fontsize=8, loc="lower right")
     return ax.figure
 
@@ -127,6 +128,48 @@ def learning_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
     ax.set(xlabel="training examples per word", ylabel="accuracy on unseen speakers", title=title, ylim=(0, 1.01))
     ax.legend(fontsize=8, loc="lower right")
     return ax.figure
+
+
+def pitch_histogram(clips, ax: Axes | None = None, title: str = "") -> Figure:
+    """Median pitch of each clip, women and men stacked, with the baseline's threshold as a line."""
+    ax = _axes(ax, (6, 2.8))
+    bins = np.arange(60, 320, 10)
+    for sex, colour in (("female", "tab:red"), ("male", "tab:blue")):
+        ax.hist(clips.loc[clips["gender"] == sex, "f0"], bins=bins, alpha=0.6, color=colour, label=sex)
+    if "threshold_hz" in clips.attrs:
+        ax.axvline(clips.attrs["threshold_hz"], color="black", ls="--", label="threshold")
+    ax.set(xlabel="median pitch (Hz)", ylabel="clips", title=title)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def noise_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
+    """Accuracy (mean +- sd over folds) against the test signal-to-noise ratio, one line per model."""
+    ax = _axes(ax, (6, 3))
+    for model, rows in results.groupby("model", sort=False):
+        stats = rows.groupby("SNR dB", sort=False)["accuracy"].agg(["mean", "std"])
+        ax.errorbar([str(s) for s in stats.index], stats["mean"], yerr=stats["std"], marker="o", capsize=3,
+                    label=model)
+    ax.set(xlabel="test SNR (dB)", ylabel="clip accuracy", title=title, ylim=(0.4, 1.01))
+    ax.axhline(0.5, color="grey", lw=0.5)
+    ax.legend(fontsize=8, loc="lower left")
+    return ax.figure
+
+
+def lstm_gates(gates: dict[str, np.ndarray], units: int = 8, hop_ms: float = 10, title: str = "") -> Figure:
+    """An LSTM's input, forget and output gates and cell state over time for its first ``units`` units."""
+    names = ["input", "forget", "output", "cell"]
+    fig, axes = plt.subplots(len(names), 1, figsize=(8, 6), sharex=True, layout="constrained")
+    t = np.arange(len(gates["cell"])) * hop_ms / 1000
+    for ax, name in zip(axes, names):
+        cmap, lim = ("coolwarm", np.abs(gates[name][:, :units]).max()) if name == "cell" else ("viridis", 1)
+        img = ax.imshow(gates[name][:, :units].T, aspect="auto", origin="lower", cmap=cmap, interpolation="nearest",
+                        vmin=-lim if name == "cell" else 0, vmax=lim, extent=(0, t[-1], -0.5, units - 0.5))
+        ax.set(ylabel=f"{name}\nunit")
+        fig.colorbar(img, ax=ax, pad=0.01)
+    axes[-1].set_xlabel("time (s)")
+    fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def png(fig: Figure, dpi: int = 80) -> bytes:

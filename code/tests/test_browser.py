@@ -135,3 +135,56 @@ def test_launch_links_point_at_this_repository(visit):
     else:
         name = repo[0].removeprefix("https://github.com/")
         assert launch and all(name in h for h in launch)
+
+
+@pytest.fixture(scope="module")
+def jupyter():
+    """A Jupyter server on the repository (as Binder runs one), with no token, on a free local port."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                             "--IdentityProvider.token=", "--allow-root", f"--ServerApp.root_dir={ROOT}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "api/status", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_rise_presents_a_chapter_live_in_the_pinned_jupyterlab(browser, jupyter):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(jupyter + "rise/book/cnn_on_sound.ipynb", wait_until="domcontentloaded")
+    page.wait_for_selector(".reveal .slides section", timeout=60000)
+    assert page.locator(".reveal .slides > section").count() > 3
+
+    def run(code: str) -> str:  # run a cell live, as a presenter does: the kernel answers on the slide
+        cell = page.locator(".reveal section.present .jp-CodeCell", has_text=code).first
+        cell.click()
+        page.keyboard.press("Control+Enter")
+        cell.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).wait_for(timeout=90000)
+        return cell.locator(".jp-OutputArea").inner_text()
+
+    page.keyboard.press("Space")  # next: the set-up cell, a slide of its own so that it can be run
+    page.wait_for_timeout(500)
+    assert page.url.endswith("#/slide-0-1")
+    assert "Error" not in run("from speechbook import")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    assert "clips" in run('data.load("fsdd"')
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "rise-cnn_on_sound.png"))
+    context.close()

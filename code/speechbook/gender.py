@@ -1,0 +1,339 @@
+"""Female or male? The 2019 PyLadies workshop's three networks, a pitch baseline, speaker-level folds and voting.
+
+Features come from the SQLite3 store (:mod:`speechbook.store`); every model is tested on speakers it never
+heard. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import layers
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix
+
+from speechbook import artifacts, audio, features, store
+from speechbook.data import Dataset
+from speechbook.train import Trained
+
+TRAIN, OTHER = "train-clean-100", "test-other"
+LABELS = ["female", "male"]
+NOISY_TRAINING = store.FeatureSpec(snr_db=(0, 20))
+"""A second copy of the training clips with white noise at 0-20 dB SNR (random per clip), for augmentation."""
+SNR_LEVELS = (None, 20, 10, 5, 0)
+"""Test conditions for the noise-robustness curve: clean, then white noise at these SNRs (dB)."""
+
+
+def store_for(ds: Dataset, spec: store.FeatureSpec = store.FeatureSpec(), split: str | None = None) -> store.Store:
+    """The data set's feature store (filled on first use, then reused), one file per data, code and ``spec``."""
+    k = artifacts.key(ds.fingerprint, spec, split, modules=(store, features, audio))
+    s = store.Store(artifacts.folder() / "stores" / f"{ds.name}-{k}.sqlite", spec)
+    s.fill(ds if split is None else Dataset(ds.name, ds.meta[ds.meta["subset"] == split].reset_index(drop=True),
+                                            ds.origin, ds.stands_in_for))
+    return s
+
+
+def speaker_folds(s: store.Store, k: int = 3, seed: int = 0) -> dict[str, int]:
+    """Assign every training speaker to one of ``k`` folds, each gender spread evenly over the folds."""
+    rng = np.random.default_rng(seed)
+    folds = {}
+    for gender in LABELS:
+        speakers = [sp for (sp,) in s.query("SELECT DISTINCT speaker FROM utterances WHERE split = ? AND gender = ? "
+                                            "ORDER BY speaker", (TRAIN, gender))]
+        for i, sp in enumerate(rng.permutation(speakers)):
+            folds[str(sp)] = i % k
+    return folds
+
+
+def in_speakers(speakers: list[str]) -> tuple[str, tuple]:
+    """A ``where`` clause (and its parameters) for the segments of these speakers."""
+    return f"u.speaker IN ({','.join('?' * len(speakers))})", tuple(speakers)
+
+
+def first_segment() -> str:
+    """A ``where`` clause keeping the first 0.55 s segment of each clip, as the 2019 workshop trained."""
+    return "s.idx = (SELECT MIN(idx) FROM segments WHERE utterance_id = u.id)"
+
+
+# --- the 2019 networks; each takes a Normalization layer already adapted to the training features -------------
+
+def convnet_2019(shape: tuple[int, int], norm: layers.Normalization) -> keras.Model:
+    """ConvNet: Conv2D 32 (8x4) over frames x coefficients, max-pool 3, dropout 0.25, a sigmoid unit."""
+    x = inputs = keras.Input(shape)
+    x = layers.Reshape(shape + (1,))(norm(x))
+    x = layers.Dropout(0.25)(layers.MaxPooling2D(3)(layers.Conv2D(32, (8, 4), activation="relu")(x)))
+    return keras.Model(inputs, layers.Dense(1, activation="sigmoid")(layers.Flatten()(x)), name="ConvNet")
+
+
+def lstm_2019(shape: tuple[int, int], norm: layers.Normalization) -> keras.Model:
+    """LSTM: two stacked LSTMs of 64 units over the frames, a sigmoid unit on the last state.
+
+    It reads sequences of any length (trained on 55 frames), so a whole clip can be run through it."""
+    x = inputs = keras.Input((None, shape[1]))
+    x = layers.LSTM(64, return_sequences=True, name="lstm_frames")(norm(x))
+    x = layers.LSTM(64)(x)
+    return keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x), name="LSTM")
+
+
+def conv_lstm_2019(shape: tuple[int, int], norm: layers.Normalization, block: int = 11) -> keras.Model:
+    """ConvNet+LSTM: the ConvNet's conv block applied to each block of 11 frames, an LSTM over the blocks."""
+    x = inputs = keras.Input(shape)
+    x = layers.Reshape((shape[0] // block, block, shape[1], 1))(norm(x))
+    conv = keras.Sequential([layers.Conv2D(32, (8, 4), activation="relu"), layers.MaxPooling2D(3),
+                             layers.Dropout(0.25), layers.Flatten()], name="conv_block")
+    x = layers.LSTM(64)(layers.TimeDistributed(conv)(x))
+    return keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x), name="ConvNet_LSTM")
+
+
+ARCHITECTURES = {"ConvNet": convnet_2019, "LSTM": lstm_2019, "ConvNet+LSTM": conv_lstm_2019}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one network is trained: the 2019 way (0.55 s of each clip) or on whole clips, with or without noise."""
+
+    arch: str
+    whole_clips: bool = True
+    noise: bool = False
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        """A label for tables: the architecture and what was changed from the workshop."""
+        how = "whole clips" + (" + noise" if self.noise else "") if self.whole_clips else "0.55 s (2019)"
+        return f"{self.arch}, {how}"
+
+
+BEST = Recipe("ConvNet+LSTM")
+"""The chapter's best recipe (chosen on the held-out folds, so test-other stays an untouched check)."""
+NOISY_BEST = Recipe("ConvNet+LSTM", noise=True)
+"""The best recipe with noise augmentation: a noisy copy of every training clip added (training data only)."""
+
+
+def workshop(arch: str) -> Recipe:
+    """The 2019 recipe: one 0.55 s segment of each training clip (few examples, so more epochs)."""
+    return Recipe(arch, whole_clips=False, epochs=30)
+
+
+def fit(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers: list[str],
+        validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
+    """Train ``recipe`` on these speakers' segments, read from the store(s) batch by batch, seeded."""
+    keras.utils.set_random_seed(recipe.seed)
+    where, params = in_speakers(speakers)
+    if not recipe.whole_clips:
+        where += f" AND {first_segment()}"
+    parts = [(clean, clean.keys(where, params))]
+    if recipe.noise and noisy is not None:
+        parts.append((noisy, noisy.keys(where, params)))
+    data = store.batches(parts, recipe.batch_size, recipe.seed)
+    norm = layers.Normalization(axis=-1)
+    norm.adapt(data.map(lambda x, y: x))
+    model = ARCHITECTURES[recipe.arch]((clean.spec.segment_frames, clean.spec.n_mfcc), norm)
+    model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    start = time.perf_counter()
+    h = model.fit(data, epochs=recipe.epochs, validation_data=validation, shuffle=False, verbose=0)  # store.batches shuffles
+    return Trained(model, h.history, time.perf_counter() - start)
+
+
+def train(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers: list[str],
+          validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
+    """:func:`fit`, or the model saved by an earlier identical run (same code, features, speakers and recipe)."""
+    fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
+    k = artifacts.key(recipe, clean.spec, fingerprint, sorted(speakers), validation is not None,
+                      modules=(sys.modules[__name__], store, features))
+    path = artifacts.folder() / "models" / f"gender-{k}.keras"
+    meta = path.with_suffix(".json")
+    if path.is_file() and meta.is_file():
+        saved = json.loads(meta.read_text())
+        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
+    trained = fit(recipe, clean, noisy, speakers, validation)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trained.model.save(path)
+    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
+    return trained
+
+
+def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = ()) -> pd.DataFrame:
+    """One row per clip: its speaker, gender, how many segments, the mean probability of 'male' over its
+    segments (the vote), segment-level accuracy, and the model's seconds of compute per second of audio."""
+    X, cols = s.segments(where, params)
+    start = time.perf_counter()
+    p = model.predict(X, verbose=0, batch_size=512)[:, 0]
+    per_audio_s = (time.perf_counter() - start) / (len(X) * s.spec.segment_frames * s.spec.hop_ms / 1000)
+    segs = pd.DataFrame({"utterance": cols["utterance"], "speaker": cols["speaker"], "gender": cols["gender"],
+                         "p_male": p, "segment_correct": (p > 0.5) == (cols["gender"] == "male")})
+    clips = segs.groupby("utterance").agg(speaker=("speaker", "first"), gender=("gender", "first"),
+                                          segments=("p_male", "size"), p_male=("p_male", "mean"),
+                                          segment_accuracy=("segment_correct", "mean"))
+    clips["predicted"] = np.where(clips["p_male"] > 0.5, "male", "female")
+    clips["correct"] = clips["predicted"] == clips["gender"]
+    paths = dict(s.query("SELECT id, path FROM utterances"))
+    clips["path"] = [paths[int(u)] for u in clips.index]
+    clips.attrs["seconds_per_audio_second"] = per_audio_s
+    return clips.reset_index()
+
+
+def summary(clips: pd.DataFrame) -> dict[str, float]:
+    """Segment-level, clip-level (vote) and speaker-level (vote over the speaker's clips) accuracy."""
+    speakers = clips.groupby("speaker").agg(gender=("gender", "first"), p=("p_male", "mean"))
+    return {"segments": float(np.average(clips["segment_accuracy"], weights=clips["segments"])),
+            "clips": float(clips["correct"].mean()),
+            "speakers": float(np.mean((speakers["p"] > 0.5) == (speakers["gender"] == "male")))}
+
+
+def confusion(clips: pd.DataFrame) -> np.ndarray:
+    """Clip-level confusion matrix (rows: true female, male; columns: predicted)."""
+    return confusion_matrix(clips["gender"], clips["predicted"], labels=LABELS)
+
+
+def pitch_baseline(s: store.Store, train_speakers: list[str], where: str, params: tuple = ()) -> pd.DataFrame:
+    """The guess a listener makes: a threshold on each clip's median pitch, fitted on the training speakers'
+    clips (logistic regression on one feature); scored per clip like the networks."""
+    def table(w: str, p: tuple) -> pd.DataFrame:
+        return pd.DataFrame(s.query(f"SELECT u.id, u.speaker, u.gender, u.path, COALESCE(u.median_f0_hz, 150), "
+                                    f"COUNT(s.rowid) FROM utterances u JOIN segments s ON s.utterance_id = u.id "
+                                    f"WHERE {w} GROUP BY u.id", p),
+                            columns=["utterance", "speaker", "gender", "path", "f0", "segments"])
+    fit_on = table(*in_speakers(train_speakers))
+    clf = LogisticRegression().fit(fit_on[["f0"]], fit_on["gender"] == "male")
+    clips = table(where, params)
+    clips["p_male"] = clf.predict_proba(clips[["f0"]])[:, 1]
+    clips["predicted"] = np.where(clips["p_male"] > 0.5, "male", "female")
+    clips["correct"] = clips["predicted"] == clips["gender"]
+    clips["segment_accuracy"] = clips["correct"].astype(float)  # one decision per clip
+    clips.attrs["threshold_hz"] = float(-clf.intercept_[0] / clf.coef_[0, 0])
+    return clips
+
+
+@dataclass
+class FoldResult:
+    """One recipe trained on one fold: the model and its clip tables on the held-out fold and on test-other."""
+
+    recipe: Recipe
+    fold: int
+    trained: Trained
+    held_out: pd.DataFrame
+    other: pd.DataFrame
+
+
+def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int],
+             fold: int) -> FoldResult:
+    """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other."""
+    train_speakers = [sp for sp, f in folds.items() if f != fold]
+    where, params = in_speakers([sp for sp, f in folds.items() if f == fold])
+    X, cols = clean.segments(where, params)
+    trained = train(recipe, clean, noisy, train_speakers, validation=(X, (cols["gender"] == "male").astype("float32")))
+    return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params),
+                      evaluate(trained.model, clean, "u.split = ?", (OTHER,)))
+
+
+def compare(results: list[FoldResult], baseline: list[pd.DataFrame] | None = None,
+            baseline_other: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The comparison table: held-out-speaker accuracy (mean +- sd over folds) at segment and clip level,
+    test-other at clip and speaker level, parameters, training time, inference time per second of audio."""
+    rows = []
+
+    def pm(values: list[float]) -> str:
+        return f"{100 * np.mean(values):.1f} ± {100 * np.std(values):.1f}"
+
+    if baseline:
+        rows.append({"model": "median pitch (one threshold)",
+                     "held-out segments %": "—", "held-out clips %": pm([summary(b)["clips"] for b in baseline]),
+                     "test-other clips %": pm([summary(b)["clips"] for b in baseline_other]),
+                     "test-other speakers %": pm([summary(b)["speakers"] for b in baseline_other]),
+                     "parameters": 2, "train s": "<0.1", "inference ms per s of audio": "—"})
+    for name in dict.fromkeys(r.recipe.name for r in results):
+        mine = [r for r in results if r.recipe.name == name]
+        rows.append({
+            "model": name,
+            "held-out segments %": pm([summary(r.held_out)["segments"] for r in mine]),
+            "held-out clips %": pm([summary(r.held_out)["clips"] for r in mine]),
+            "test-other clips %": pm([summary(r.other)["clips"] for r in mine]),
+            "test-other speakers %": pm([summary(r.other)["speakers"] for r in mine]),
+            "parameters": mine[0].trained.model.count_params(),
+            "train s": f"{np.mean([r.trained.seconds for r in mine]):.0f}",
+            "inference ms per s of audio": f"{1000 * np.mean([r.other.attrs['seconds_per_audio_second'] for r in mine]):.2f}",
+        })
+    return pd.DataFrame(rows).set_index("model")
+
+
+def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -> pd.DataFrame:
+    """Held-out clip accuracy at each test SNR (:data:`SNR_LEVELS`), noise added to the held-out audio only."""
+    rows = []
+    for snr in SNR_LEVELS:
+        spec = store.FeatureSpec() if snr is None else store.FeatureSpec(snr_db=(snr, snr), seed=1)
+        s = store_for(ds, spec, split=TRAIN)
+        for r in results:
+            where, params = in_speakers([sp for sp, f in folds.items() if f == r.fold])
+            rows.append({"model": r.recipe.name, "fold": r.fold, "SNR dB": "clean" if snr is None else snr,
+                         "accuracy": summary(evaluate(r.trained.model, s, where, params))["clips"]})
+    return pd.DataFrame(rows)
+
+
+def stores(ds: Dataset) -> tuple[store.Store, store.Store, dict[str, int]]:
+    """Everything an experiment reads: the clean store, the noisy copy of the training clips, the speaker folds."""
+    clean = store_for(ds)
+    return clean, store_for(ds, NOISY_TRAINING, split=TRAIN), speaker_folds(clean)
+
+
+def lstm_inputs(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """What the network's first LSTM receives for segments ``X``: the normalised MFCC frames."""
+    return keras.Model(model.inputs, model.get_layer("lstm_frames").input).predict(X, verbose=0)
+
+
+CLOSE_CALL = 0.1
+"""A verdict whose probability is within this of 0.5 is reported as a close call."""
+
+
+def p_male(model: keras.Model, clip: audio.Audio, spec: store.FeatureSpec = store.FeatureSpec()) -> float:
+    """Probability that the voice in ``clip`` is male: the mean of the network's output over the clip's segments."""
+    _, track = store.median_f0(clip.samples, hop=features.frames(spec.hop_ms))
+    pieces = store.segment(clip.samples, spec, track)
+    if not pieces:
+        raise audio.AudioError(f"{clip.path}: no part of the recording is loud enough to judge the voice")
+    X = np.stack([np.frombuffer(p["features"], np.float16).reshape(spec.segment_frames, -1) for p in pieces])
+    return float(model.predict(X.astype(np.float32), verbose=0)[:, 0].mean())
+
+
+def verdict(p: float) -> str:
+    """'female (83%)', 'male (91%)', or a close call when the network is near 0.5, as the 2019 workshop said."""
+    label = "male" if p > 0.5 else "female"
+    return f"{label} ({max(p, 1 - p):.0%})" + (" - close call" if abs(p - 0.5) < CLOSE_CALL else "")
+
+
+def best_model() -> keras.Model:
+    """The chapter's best recipe trained on folds 1 and 2 (cached), for the command line and the recorder."""
+    from speechbook import data
+
+    clean, noisy, folds = stores(data.load("librispeech-gender", fallback=True))
+    return run_fold(BEST, clean, noisy, folds, 0).trained.model
+
+
+def recipes() -> list[Recipe]:
+    """What the chapter compares: each network trained as in 2019, then on whole clips, then the best with noise."""
+    return [workshop(a) for a in ARCHITECTURES] + [Recipe(a) for a in ARCHITECTURES] + [NOISY_BEST]
+
+
+def run_all(clean: store.Store, noisy: store.Store, folds: dict[str, int]) -> list[FoldResult]:
+    """Every recipe of :func:`recipes` on every fold (cached models are loaded, not retrained)."""
+    return [run_fold(r, clean, noisy, folds, k) for r in recipes() for k in sorted(set(folds.values()))]
+
+
+def pitch_folds(clean: store.Store, folds: dict[str, int]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """The pitch baseline fitted on each fold's training speakers, scored on the held-out fold and on test-other."""
+    held_out, other = [], []
+    for k in sorted(set(folds.values())):
+        fit_on = [sp for sp, f in folds.items() if f != k]
+        held_out.append(pitch_baseline(clean, fit_on, *in_speakers([sp for sp, f in folds.items() if f == k])))
+        other.append(pitch_baseline(clean, fit_on, "u.split = ?", (OTHER,)))
+    return held_out, other

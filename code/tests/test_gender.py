@@ -1,0 +1,79 @@
+"""Female/male networks: shapes, a quick training run far above chance on unseen voices, the pitch baseline,
+the command line's verdict, and the LSTM's gates computed by hand."""
+
+import keras
+import numpy as np
+import pytest
+
+from speechbook import gender, rnn
+from speechbook.__main__ import main
+from speechbook.data import stand_in
+
+
+def test_the_three_2019_networks_take_a_segment():
+    norm = keras.layers.Normalization()
+    for arch, build in gender.ARCHITECTURES.items():
+        model = build((55, 40), norm)
+        assert model.output_shape == (None, 1), arch
+    assert gender.convnet_2019((55, 40), norm).count_params() == 32 * (8 * 4 + 1) + 16 * 12 * 32 + 1 + 81
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    """The corpus standing in for LibriSpeech: 8 training voices in 3 folds, 2 held-out voices as test-other."""
+    import os
+
+    os.environ["SPEECHBOOK_ARTIFACTS"] = str(tmp_path_factory.mktemp("artifacts"))
+    ds = stand_in("librispeech-gender")
+    yield ds, *gender.stores(ds)
+    del os.environ["SPEECHBOOK_ARTIFACTS"]
+
+
+def test_folds_are_by_speaker_and_balanced(experiment):
+    _, clean, _, folds = experiment
+    assert sorted(set(folds.values())) == [0, 1, 2]
+    training = {sp for (sp,) in clean.query("SELECT speaker FROM utterances WHERE split = ?", (gender.TRAIN,))}
+    assert set(folds) == training  # every training speaker in exactly one fold, no test-other speaker
+    sexes = dict(clean.query("SELECT speaker, gender FROM utterances"))
+    for k in range(3):
+        counts = [sum(1 for sp, f in folds.items() if f == k and sexes[sp] == g) for g in gender.LABELS]
+        assert abs(counts[0] - counts[1]) <= 1
+
+
+def test_quick_training_beats_chance_on_unseen_voices(experiment):
+    ds, clean, noisy, folds = experiment
+    result = gender.run_fold(gender.Recipe("ConvNet", epochs=8), clean, noisy, folds, fold=0)
+    assert gender.summary(result.other)["clips"] > 0.8  # chance is 0.5; these two voices were never heard
+    assert len(result.trained.history["val_accuracy"]) == 8
+    again = gender.run_fold(gender.Recipe("ConvNet", epochs=8), clean, noisy, folds, fold=0)
+    assert again.trained.seconds == result.trained.seconds  # loaded from the cache, not retrained
+    baseline = gender.pitch_baseline(clean, [sp for sp, f in folds.items() if f], "u.split = ?", (gender.OTHER,))
+    assert gender.summary(baseline)["clips"] > 0.8 and 100 < baseline.attrs["threshold_hz"] < 250
+
+
+def test_cli_says_female_or_male_and_flags_close_calls(experiment, capsys, wav, monkeypatch):
+    ds = experiment[0]
+    monkeypatch.setenv("SPEECHBOOK_DATA", "")  # the corpus stands in: quick to train
+    monkeypatch.setenv("SPEECHBOOK_DOWNLOAD", "0")
+    assert gender.verdict(0.55).endswith("close call") and gender.verdict(0.95) == "male (95%)"
+    assert gender.verdict(0.2) == "female (80%)"
+    assert main(["predict", ds.meta["file"][0], "--task", "gender"]) == 0
+    assert capsys.readouterr().out.split(": ")[1].split(" ")[0] in ("female", "male")
+    assert main(["predict", str(wav(np.zeros(16000, np.float32))), "--task", "gender"]) == 1
+    assert "silent" in capsys.readouterr().err
+
+
+def test_lstm_gates_by_hand_match_keras():
+    layer = keras.layers.LSTM(8, return_sequences=True)
+    x = np.random.default_rng(0).normal(size=(1, 30, 5)).astype("float32")
+    expected = layer(x).numpy()[0]
+    gates = rnn.lstm_gates(layer, x[0])
+    assert np.allclose(gates["hidden"], expected, atol=1e-5)
+    assert gates["forget"].shape == (30, 8) and 0 < gates["forget"].min() and gates["forget"].max() < 1
+
+
+def test_plain_rnn_forgets_faster_than_lstm():
+    rnn_g, lstm_g = rnn.gradient_through_time("RNN"), rnn.gradient_through_time("LSTM")
+    assert rnn_g[0] / rnn_g[-1] < 1e-3  # vanished
+    assert lstm_g[0] / lstm_g[-1] > 10 * rnn_g[0] / rnn_g[-1]
+    assert rnn.memory(0.5)[10] < 1e-3 and rnn.memory(1.0)[-1] == 1
