@@ -6,10 +6,9 @@ heard. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -20,7 +19,7 @@ from sklearn.metrics import confusion_matrix
 
 from speechbook import artifacts, audio, features, store
 from speechbook.data import Dataset
-from speechbook.train import Trained
+from speechbook.train import Trained, cached
 
 TRAIN, OTHER = "train-clean-100", "test-other"
 LABELS = ["female", "male"]
@@ -151,16 +150,7 @@ def train(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speaker
     fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
     k = artifacts.key(recipe, clean.spec, fingerprint, sorted(speakers), validation is not None,
                       modules=(sys.modules[__name__], store, features))
-    path = artifacts.folder() / "models" / f"gender-{k}.keras"
-    meta = path.with_suffix(".json")
-    if path.is_file() and meta.is_file():
-        saved = json.loads(meta.read_text())
-        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
-    trained = fit(recipe, clean, noisy, speakers, validation)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    trained.model.save(path)
-    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
-    return trained
+    return cached("gender", k, lambda: fit(recipe, clean, noisy, speakers, validation), recipe)
 
 
 def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = ()) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import keras
@@ -92,21 +93,26 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
     return Trained(model, history, time.perf_counter() - start)
 
 
+def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Trained:
+    """Load the model ``name-k.keras`` (with its history) saved by an earlier identical run, or ``fit`` and save it."""
+    path = artifacts.folder() / "models" / f"{name}-{k}.keras"
+    meta = path.with_suffix(".json")
+    if path.is_file() and meta.is_file():
+        saved = json.loads(meta.read_text())
+        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
+    trained = fit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    trained.model.save(path)
+    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
+    return trained
+
+
 def train(tag: str, X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int, data_key: str,
           validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
     """:func:`fit`, or load the model saved by an earlier identical run (same code, data and recipe)."""
     k = artifacts.key(tag, recipe, data_key, n_classes, validation is not None,
                       modules=(models, features, sys.modules[__name__]))
-    path = artifacts.folder() / "models" / f"{tag}-{k}.keras"
-    meta = path.with_suffix(".json")
-    if path.is_file() and meta.is_file():
-        saved = json.loads(meta.read_text())
-        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
-    trained = fit(X, y, recipe, n_classes, validation)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    trained.model.save(path)
-    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
-    return trained
+    return cached(tag, k, lambda: fit(X, y, recipe, n_classes, validation), recipe)
 
 
 def predict(model: keras.Model, X: np.ndarray) -> np.ndarray:

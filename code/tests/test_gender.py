@@ -42,10 +42,10 @@ def test_folds_are_by_speaker_and_balanced(experiment):
 
 def test_quick_training_beats_chance_on_unseen_voices(experiment):
     ds, clean, noisy, folds = experiment
-    result = gender.run_fold(gender.Recipe("ConvNet", epochs=8), clean, noisy, folds, fold=0)
+    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
     assert gender.summary(result.other)["clips"] > 0.8  # chance is 0.5; these two voices were never heard
-    assert len(result.trained.history["val_accuracy"]) == 8
-    again = gender.run_fold(gender.Recipe("ConvNet", epochs=8), clean, noisy, folds, fold=0)
+    assert len(result.trained.history["val_accuracy"]) == 6
+    again = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
     assert again.trained.seconds == result.trained.seconds  # loaded from the cache, not retrained
     baseline = gender.pitch_baseline(clean, [sp for sp, f in folds.items() if f], "u.split = ?", (gender.OTHER,))
     assert gender.summary(baseline)["clips"] > 0.8 and 100 < baseline.attrs["threshold_hz"] < 250
