@@ -156,6 +156,29 @@ def noise_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
     return ax.figure
 
 
+def memory(weight: float, ax: Axes | None = None, hop_ms: float = 10) -> Figure:
+    """What is left of one input after each step when it is multiplied by ``weight`` every step (log scale)."""
+    from speechbook import rnn
+
+    ax = _axes(ax, (6, 2.6))
+    left = rnn.memory(weight)
+    ax.semilogy(np.arange(len(left)) * hop_ms, left)
+    ax.set(xlabel=f"time since the input (ms, {hop_ms:g} ms steps)", ylabel="what is left", ylim=(1e-6, 1e3),
+           title=f"weight {weight}: after {len(left) * hop_ms / 1000:g} s, {left[-1]:.1e} of it remains")
+    return ax.figure
+
+
+def gradients(norms: dict[str, np.ndarray], ax: Axes | None = None) -> Figure:
+    """Gradient of the last output with respect to each input step, relative to the last step, per layer type."""
+    ax = _axes(ax, (6.5, 3))
+    for name, g in norms.items():
+        ax.semilogy(np.arange(len(g)), g / g[-1], label=name)
+    ax.set(xlabel=f"input step (the output is read after step {len(g) - 1})",
+           ylabel="gradient (relative to the last step)", title="how much each step's input can still change the output")
+    ax.legend()
+    return ax.figure
+
+
 def lstm_gates(gates: dict[str, np.ndarray], units: int = 8, hop_ms: float = 10, title: str = "") -> Figure:
     """An LSTM's input, forget and output gates and cell state over time for its first ``units`` units."""
     names = ["input", "forget", "output", "cell"]
