@@ -47,11 +47,10 @@ def stamp_results() -> None:
         print(f"  {recipe} LOSO per speaker: " + ", ".join(f"{s} {a:.1%}" for s, a in zip(*loso.iloc[:, :2].T.values))
               + f"; train time {loso['train time (s)'].mean():.0f} s per fold")
     animals = data.load("speech-commands-animals", fallback=True)
-    words = sorted(animals.meta["word"].unique())
     curve = transfer.learning_curve(
         transfer.methods(digits.official(fsdd, "2018")[0].model, digits.official(fsdd, "improved")[0].model,
                          features.dataset_stamps(animals)),
-        animals.meta["word"].map(words.index).to_numpy(), animals.meta["speaker"].to_numpy())
+        transfer.word_labels(animals)[1], animals.meta["speaker"].to_numpy())
     print(f"\ntransfer to bird/cat/dog ({animals.source}), unseen speakers, mean of 10 draws; target >= 85 % at 5")
     print(curve.pivot_table(index="method", columns="examples per word", values="accuracy", sort=False)
           .to_string(float_format=lambda x: f"{x:.1%}"))

@@ -153,10 +153,12 @@ def train(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speaker
     return cached("gender", k, lambda: fit(recipe, clean, noisy, speakers, validation), recipe)
 
 
-def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = ()) -> pd.DataFrame:
+def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = (),
+             segments: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
     """One row per clip: its speaker, gender, how many segments, the mean probability of 'male' over its
-    segments (the vote), segment-level accuracy, and the model's seconds of compute per second of audio."""
-    X, cols = s.segments(where, params)
+    segments (the vote), segment-level accuracy, and the model's seconds of compute per second of audio.
+    ``segments`` are those ``where`` selects, when the caller has already read them."""
+    X, cols = segments or s.segments(where, params)
     start = time.perf_counter()
     p = model.predict(X, verbose=0, batch_size=512)[:, 0]
     per_audio_s = (time.perf_counter() - start) / (len(X) * s.spec.segment_frames * s.spec.hop_ms / 1000)
@@ -223,7 +225,7 @@ def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, fold
     where, params = in_speakers([sp for sp, f in folds.items() if f == fold])
     X, cols = clean.segments(where, params)
     trained = train(recipe, clean, noisy, train_speakers, validation=(X, (cols["gender"] == "male").astype("float32")))
-    return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params),
+    return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params, (X, cols)),
                       evaluate(trained.model, clean, "u.split = ?", (OTHER,)))
 
 
@@ -287,12 +289,11 @@ CLOSE_CALL = 0.1
 
 def p_male(model: keras.Model, clip: audio.Audio, spec: store.FeatureSpec = store.FeatureSpec()) -> float:
     """Probability that the voice in ``clip`` is male: the mean of the network's output over the clip's segments."""
-    _, track = store.median_f0(clip.samples, hop=features.frames(spec.hop_ms))
-    pieces = store.segment(clip.samples, spec, track)
+    _, pieces = store.clip_segments(clip.samples, spec)
     if not pieces:
         raise audio.AudioError(f"{clip.path}: no part of the recording is loud enough to judge the voice")
-    X = np.stack([np.frombuffer(p["features"], np.float16).reshape(spec.segment_frames, -1) for p in pieces])
-    return float(model.predict(X.astype(np.float32), verbose=0)[:, 0].mean())
+    X = np.stack([store.decode(p["features"], spec) for p in pieces])
+    return float(model.predict(X, verbose=0)[:, 0].mean())
 
 
 def verdict(p: float) -> str:

@@ -59,7 +59,7 @@ def recogniser(task: str) -> Recogniser:
     if task == "digits":
         return Recogniser(digit_model.model, digits.DIGIT_NAMES, fsdd.source)
     animals = data.load("speech-commands-animals", fallback=True)
-    words = sorted(animals.meta["word"].unique())
-    model = transfer.animal_model(digit_model.model, features.dataset_stamps(animals),
-                                  animals.meta["word"].map(words.index).to_numpy(), f"{fsdd.fingerprint}-{animals.fingerprint}")
+    words, labels = transfer.word_labels(animals)
+    model = transfer.animal_model(digit_model.model, features.dataset_stamps(animals), labels,
+                                  f"{fsdd.fingerprint}-{animals.fingerprint}")
     return Recogniser(model, words, f"{animals.source}, on a network trained on {fsdd.source}")

@@ -116,6 +116,18 @@ def segment(y: np.ndarray, spec: FeatureSpec, track: np.ndarray) -> list[dict]:
     return out
 
 
+def clip_segments(y: np.ndarray, spec: FeatureSpec) -> tuple[float, list[dict]]:
+    """A clip's median pitch and its kept segments: what the store keeps of one file, and what a new
+    recording is judged on."""
+    f0, track = median_f0(y, hop=features.frames(spec.hop_ms))
+    return f0, segment(y, spec, track)
+
+
+def decode(blob: bytes, spec: FeatureSpec) -> np.ndarray:
+    """A stored segment back to a float32 frames x coefficients matrix."""
+    return np.frombuffer(blob, np.float16).reshape(-1, spec.n_mfcc).astype(np.float32)
+
+
 class Store:
     """One SQLite3 file of features made with one :class:`FeatureSpec`."""
 
@@ -147,8 +159,7 @@ class Store:
         if self.spec.snr_db:
             rng = np.random.default_rng([self.spec.seed, int(row["sha256"][:8], 16)])
             y = add_noise(y, rng.uniform(*self.spec.snr_db), rng)
-        f0, track = median_f0(y, hop=features.frames(self.spec.hop_ms))
-        pieces = segment(y, self.spec, track)
+        f0, pieces = clip_segments(y, self.spec)
         with self.db:  # commits both inserts together, or neither
             cur = self.db.execute(
                 "INSERT INTO utterances (path, sha256, speaker, gender, split, duration_s, median_f0_hz) "
@@ -173,18 +184,12 @@ class Store:
     def segments(self, where: str = "1", params: tuple = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Feature matrices (n, frames, coefficients) and per-segment columns of the segments matching ``where``."""
         rows = self.query(
-            "SELECT s.features, u.id, u.speaker, u.gender, u.split, s.idx, s.median_f0_hz FROM segments s "
+            "SELECT s.features, u.id, u.speaker, u.gender FROM segments s "
             f"JOIN utterances u ON u.id = s.utterance_id WHERE {where} ORDER BY u.id, s.idx", params)
-        X = np.stack([self.decode(r[0]) for r in rows]) if rows else np.zeros((0, self.spec.segment_frames,
-                                                                                  self.spec.n_mfcc), np.float32)
-        names = ["utterance", "speaker", "gender", "split", "idx", "f0"]
-        cols = {n: np.array([r[k + 1] for r in rows]) for k, n in enumerate(names)}
-        cols["f0"] = cols["f0"].astype(float) if rows else cols["f0"]
-        return X, cols
-
-    def decode(self, blob: bytes) -> np.ndarray:
-        """A stored segment back to a float32 frames x coefficients matrix."""
-        return np.frombuffer(blob, np.float16).reshape(-1, self.spec.n_mfcc).astype(np.float32)
+        X = np.zeros((len(rows), self.spec.segment_frames, self.spec.n_mfcc), np.float32)
+        for i, r in enumerate(rows):
+            X[i] = decode(r[0], self.spec)
+        return X, {n: np.array([r[k + 1] for r in rows]) for k, n in enumerate(["utterance", "speaker", "gender"])}
 
     def keys(self, where: str = "1", params: tuple = ()) -> np.ndarray:
         """(segment rowid, is male) of the segments matching ``where``: all a training run keeps in memory."""
@@ -195,11 +200,7 @@ class Store:
     def fetch(self, rowids: np.ndarray) -> np.ndarray:
         """The feature matrices of these segments, in the order given."""
         blobs = dict(self.query(f"SELECT rowid, features FROM segments WHERE rowid IN ({','.join(map(str, rowids))})"))
-        return np.stack([self.decode(blobs[int(r)]) for r in rowids])
-
-    def close(self) -> None:
-        """Close the database file."""
-        self.db.close()
+        return np.stack([decode(blobs[int(r)], self.spec) for r in rowids])
 
 
 def batches(parts: list[tuple[Store, np.ndarray]], batch_size: int = 64, seed: int = 0):

@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from speechbook import artifacts, models, train
+from speechbook.data import Dataset
 
 N_WORDS = 3
 """bird, cat, dog."""
@@ -22,6 +23,12 @@ N_WORDS = 3
 Classifier = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """fit on (features, labels) and predict labels for test features."""
 
+
+
+def word_labels(ds: Dataset) -> tuple[list[str], np.ndarray]:
+    """The data set's words in alphabetical order, and each clip's word as an index into them."""
+    words = sorted(ds.meta["word"].unique())
+    return words, ds.meta["word"].map(words.index).to_numpy()
 
 def log_probabilities(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """The 2018 features: log of the digit network's 10 output probabilities."""
