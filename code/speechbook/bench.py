@@ -12,16 +12,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from speechbook.build import build, chapters
+from speechbook.build import ROOT, build, chapters
 
 
 def execute(notebook: Path, save_to: Path | None = None) -> None:
     """Run a notebook top to bottom in a fresh kernel (in its own folder); raise on any cell error."""
     import nbformat
+    import yaml
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+    timeout = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]  # as the book build
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
                    ).execute()
     if save_to:
         nbformat.write(nb, save_to)
@@ -37,12 +39,12 @@ def peak_mb(notebook: Path) -> float:
 
 def stamp_results() -> None:
     """The Speech Stamps targets, read from the trained models the build cached."""
-    from speechbook import data, digits, features, transfer
+    from speechbook import data, digits, features, train, transfer
 
     fsdd = data.load("fsdd", fallback=True)
     print(f"\nspoken digits ({fsdd.source}); targets: official >= 99 %, LOSO mean >= 90 %, < 60 s per model")
     print(digits.summary(fsdd).to_string(float_format=lambda x: f"{x:.3f}"))
-    for recipe in ("2018", "improved"):
+    for recipe in train.RECIPES:
         loso, _ = digits.leave_one_speaker_out(fsdd, recipe)
         print(f"  {recipe} LOSO per speaker: " + ", ".join(f"{s} {a:.1%}" for s, a in zip(*loso.iloc[:, :2].T.values))
               + f"; train time {loso['train time (s)'].mean():.0f} s per fold")

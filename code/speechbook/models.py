@@ -17,26 +17,38 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 @keras.saving.register_keras_serializable(package="speechbook")
 class Standardise(layers.Layer):
-    """Subtract each band's mean over time (removes a microphone's colouring), then scale the stamp to unit variance."""
+    """Subtract each band's mean over time (removes a microphone's colouring), then scale the stamp to unit variance.
+
+    With ``band_means=False`` only the scaling is done: for stamps whose speaker's average was already removed
+    (:func:`speechbook.digits.remove_speaker_means`), which keeps the word's own average spectrum."""
+
+    def __init__(self, band_means: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.band_means = band_means
 
     def call(self, x):
-        x = x - ops.mean(x, axis=2, keepdims=True)
+        if self.band_means:
+            x = x - ops.mean(x, axis=2, keepdims=True)
         return x / (ops.std(x, axis=(1, 2, 3), keepdims=True) + 1e-6)
 
+    def get_config(self):
+        return {**super().get_config(), "band_means": self.band_means}
 
-def standardise(X: np.ndarray) -> np.ndarray:
+
+def standardise(X: np.ndarray, band_means: bool = True) -> np.ndarray:
     """:class:`Standardise` applied to a batch of stamps (n, bands, frames) outside a model."""
-    return ops.convert_to_numpy(Standardise()(X[..., None]))[..., 0]
+    return ops.convert_to_numpy(Standardise(band_means)(X[..., None]))[..., 0]
 
 
-def speech_stamps_2018(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10) -> keras.Model:
+def speech_stamps_2018(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10,
+                       band_means: bool = True) -> keras.Model:
     """The 2018 workshop's CNN: Conv 16@5x5, pool, Conv 16@5x5, pool, Dense 32, Dropout 0.5, softmax.
 
     Its input is standardised as the improved network's is: on raw dB stamps it does not learn at all.
     """
     return keras.Sequential([
         keras.Input(input_shape),
-        Standardise(),
+        Standardise(band_means),
         layers.Conv2D(16, 5, padding="same", activation="relu"),
         layers.MaxPooling2D(2),
         layers.Conv2D(16, 5, padding="same", activation="relu"),
@@ -54,13 +66,14 @@ def _conv_bn(x, filters: int, name: str | None = None):
     return layers.ReLU(name=name)(layers.BatchNormalization()(x))
 
 
-def stamp_cnn(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10) -> keras.Model:
+def stamp_cnn(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10,
+              band_means: bool = True) -> keras.Model:
     """The improved CNN: standardised input, three 3x3 conv + batch-norm + pool blocks, dropout, Dense 64, softmax.
 
     The dense layer sees a 4 x 8 map, so *where* in frequency a pattern sits still counts (formants do).
     """
     x = inputs = keras.Input(input_shape)
-    x = Standardise()(x)
+    x = Standardise(band_means)(x)
     for filters in (16, 32, 64):
         x = layers.MaxPooling2D(2)(_conv_bn(x, filters, "last_conv" if filters == 64 else None))
     x = layers.Dropout(0.5)(layers.Flatten()(x))

@@ -28,12 +28,16 @@ class Recipe:
     learning_rate: float
     augment: bool
     synthetic_voices: bool = False
+    speaker_means: bool = False
+    """Remove each speaker's average stamp spectrum from their stamps, instead of each stamp's own average."""
     seed: int = 0
 
 
 RECIPES = {
     "2018": Recipe("2018", epochs=15, batch_size=20, learning_rate=1e-3, augment=False),
     "improved": Recipe("improved", epochs=15, batch_size=64, learning_rate=2e-3, augment=True, synthetic_voices=True),
+    "speaker-normalised": Recipe("improved", epochs=15, batch_size=64, learning_rate=2e-3, augment=True,
+                                 synthetic_voices=True, speaker_means=True),
 }
 
 
@@ -77,11 +81,11 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
     """Train ``recipe.arch`` on stamps ``X`` (n, bands, frames) and integer labels ``y``, seeded."""
     keras.utils.set_random_seed(recipe.seed)
     rng = np.random.default_rng(recipe.seed)
-    model = models.ARCHITECTURES[recipe.arch](X.shape[1:] + (1,), n_classes)
+    model = models.ARCHITECTURES[recipe.arch](X.shape[1:] + (1,), n_classes, band_means=not recipe.speaker_means)
     model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if recipe.augment:  # standardise first, so that masks fill in with the average level, not with silence
-        X = models.standardise(X)
+        X = models.standardise(X, band_means=not recipe.speaker_means)
     val = (validation[0][..., None], validation[1]) if validation else None
     history: dict[str, list[float]] = {}
     start = time.perf_counter()

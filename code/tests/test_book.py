@@ -5,6 +5,7 @@ Building is the README's ``make book``; a cell that raises fails the build and s
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,35 @@ def test_every_chapter_has_a_deck_with_local_scripts_only(site):
         deck = (site / "slides" / f"{nb.stem}.slides.html").read_text()
         assert 'class="reveal"' in deck and "data:image/png;base64" in deck
         assert not re.search(r'(src|href)="https?://', deck.replace('href="https://creativecommons', ""))
+
+
+def test_colab_cell_opens_every_chapter_and_fetches_the_package_only_on_colab(tmp_path):
+    import nbformat
+
+    from speechbook import colab
+
+    for nb in chapters():
+        first = next(c for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
+        assert first == colab.setup_cell(colab.repository()), f"{nb.name}: run python -m speechbook.colab"
+    branch = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    if branch in ("", "HEAD"):
+        pytest.skip("a detached checkout has no branch to clone")
+    clone = tmp_path / "speechbook"
+    cell = colab.setup_cell(str(ROOT), branch, clone=str(clone)).source
+    script = f"""
+import os, sys, types
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+shell.run_cell({cell!r}).raise_error()
+assert not os.path.exists({str(clone)!r}), "the cell did something outside Colab"
+colab = sys.modules["google.colab"] = types.ModuleType("google.colab")
+colab.output = types.SimpleNamespace(enable_custom_widget_manager=lambda: print("custom widget manager on"))
+shell.run_cell({cell!r}).raise_error()
+import speechbook
+print(speechbook.__file__)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-2:] == ["custom widget manager on",
+                                                    str(clone / "code" / "speechbook" / "__init__.py")]

@@ -1,5 +1,6 @@
 """Networks: shapes, parameter counts, a quick training run far above chance, caching, transfer."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -20,6 +21,23 @@ def test_improved_network_standardises_its_input():
     x = np.random.default_rng(0).random((2, 32, 64, 1)).astype("float32")
     assert np.allclose(m.predict(x, verbose=0), m.predict(10 * x + 3, verbose=0), atol=1e-4)
     assert models.embedding(m).output_shape == (None, 64)
+
+
+def test_speaker_means_remove_the_microphone_and_keep_the_word(tmp_path):
+    rng = np.random.default_rng(0)
+    words = rng.random((6, 32, 64)).astype("float32")
+    colour = np.linspace(-5, 5, 32)[None, :, None]  # one speaker's microphone, the same on every frame
+    X = np.concatenate([words, words + colour])
+    speakers = np.array(["a"] * 6 + ["b"] * 6)
+    N = digits.remove_speaker_means(X, speakers)
+    assert np.allclose(N[:6], N[6:], atol=1e-5)  # the colouring is gone
+    assert np.allclose(N[:6].mean(axis=(0, 2)), 0, atol=1e-5)
+    assert not np.allclose(N[:6].mean(axis=2), 0, atol=1e-2)  # each word keeps its own average spectrum
+    m = models.stamp_cnn(band_means=False)  # scales only, and says so when saved
+    m.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.layers[1].band_means is False
+    assert np.allclose(loaded.predict(N[:2, ..., None], verbose=0), m.predict(N[:2, ..., None], verbose=0), atol=1e-5)
 
 
 def test_augment_keeps_shape_and_changes_content():
