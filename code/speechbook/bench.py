@@ -44,10 +44,11 @@ def stamp_results() -> None:
     fsdd = data.load("fsdd", fallback=True)
     print(f"\nspoken digits ({fsdd.source}); targets: official >= 99 %, LOSO mean >= 90 %, < 60 s per model")
     print(digits.summary(fsdd).to_string(float_format=lambda x: f"{x:.3f}"))
-    for recipe in train.RECIPES:
-        loso, _ = digits.leave_one_speaker_out(fsdd, recipe)
-        print(f"  {recipe} LOSO per speaker: " + ", ".join(f"{s} {a:.1%}" for s, a in zip(*loso.iloc[:, :2].T.values))
-              + f"; train time {loso['train time (s)'].mean():.0f} s per fold")
+    for recipe, adapt in [(name, False) for name in train.RECIPES] + [("speaker-normalised", True)]:
+        loso, _ = digits.leave_one_speaker_out(fsdd, recipe, adapt)
+        per_speaker = ", ".join(f"{s} {a:.1%}" for s, a in zip(*loso.iloc[:, :2].T.values))
+        print(f"  {digits.ADAPTED if adapt else recipe} LOSO per speaker: {per_speaker}; "
+              f"train time {loso['train time (s)'].mean():.0f} s per fold")
     animals = data.load("speech-commands-animals", fallback=True)
     curve = transfer.learning_curve(
         transfer.methods(digits.official(fsdd, "2018")[0].model, digits.official(fsdd, "improved")[0].model,
@@ -67,7 +68,8 @@ def gender_results() -> None:
     results = gender.run_all(clean, noisy, folds)
     pitch, other = gender.pitch_folds(clean, folds)
     print(f"\nfemale/male ({ds.source}); targets: best >= 97 % held-out clips, >= 90 % test-other, < 120 s per model")
-    print(gender.compare(results, pitch, other).to_string())
+    for table in gender.compare(results, pitch, other):
+        print(table.to_string())
 
 
 def main() -> None:

@@ -230,33 +230,38 @@ def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, fold
 
 
 def compare(results: list[FoldResult], baseline: list[pd.DataFrame] | None = None,
-            baseline_other: list[pd.DataFrame] | None = None) -> pd.DataFrame:
-    """The comparison table: held-out-speaker accuracy (mean +- sd over folds) at segment and clip level,
-    test-other at clip and speaker level, parameters, training time, inference time per second of audio."""
-    rows = []
+            baseline_other: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The comparison, as two tables with one row per model: accuracy (held-out speakers at segment and clip
+    level, test-other at clip and speaker level; mean +- sd over folds) and cost (parameters, training time,
+    inference time per second of audio)."""
+    accuracy, cost = [], []
 
     def pm(values: list[float]) -> str:
         return f"{100 * np.mean(values):.1f} ± {100 * np.std(values):.1f}"
 
     if baseline:
-        rows.append({"model": "median pitch (one threshold)",
-                     "held-out segments %": "—", "held-out clips %": pm([summary(b)["clips"] for b in baseline]),
-                     "test-other clips %": pm([summary(b)["clips"] for b in baseline_other]),
-                     "test-other speakers %": pm([summary(b)["speakers"] for b in baseline_other]),
-                     "parameters": 2, "train s": "<0.1", "inference ms per s of audio": "—"})
+        name = "median pitch (one threshold)"
+        accuracy.append({"model": name, "held-out segments %": "—",
+                         "held-out clips %": pm([summary(b)["clips"] for b in baseline]),
+                         "test-other clips %": pm([summary(b)["clips"] for b in baseline_other]),
+                         "test-other speakers %": pm([summary(b)["speakers"] for b in baseline_other])})
+        cost.append({"model": name, "parameters": 2, "train s": "<0.1", "inference ms per s of audio": "—"})
     for name in dict.fromkeys(r.recipe.name for r in results):
         mine = [r for r in results if r.recipe.name == name]
-        rows.append({
+        accuracy.append({
             "model": name,
             "held-out segments %": pm([summary(r.held_out)["segments"] for r in mine]),
             "held-out clips %": pm([summary(r.held_out)["clips"] for r in mine]),
             "test-other clips %": pm([summary(r.other)["clips"] for r in mine]),
             "test-other speakers %": pm([summary(r.other)["speakers"] for r in mine]),
+        })
+        cost.append({
+            "model": name,
             "parameters": mine[0].trained.model.count_params(),
             "train s": f"{np.mean([r.trained.seconds for r in mine]):.0f}",
             "inference ms per s of audio": f"{1000 * np.mean([r.other.attrs['seconds_per_audio_second'] for r in mine]):.2f}",
         })
-    return pd.DataFrame(rows).set_index("model")
+    return pd.DataFrame(accuracy).set_index("model"), pd.DataFrame(cost).set_index("model")
 
 
 def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -> pd.DataFrame:

@@ -94,6 +94,22 @@ class PoolOverTime(layers.Layer):
                                 ops.reshape(ops.max(x, axis=2), (-1, x.shape[1] * x.shape[3]))], axis=1)
 
 
+def adapt_batch_norm(model: keras.Model, X: np.ndarray) -> keras.Model:
+    """A copy of ``model`` whose batch-norm layers normalise with the statistics of stamps ``X`` (AdaBN).
+
+    A new voice shifts every layer's activations away from the training averages; re-estimating the means and
+    variances on the new speaker's words (no labels needed) moves the network to that voice (Li et al., 2016)."""
+    adapted = keras.models.clone_model(model)
+    adapted.set_weights(model.get_weights())
+    for layer in adapted.layers:  # in order: each layer's input already comes through the adapted layers before it
+        if isinstance(layer, layers.BatchNormalization):
+            acts = keras.Model(adapted.inputs, layer.input).predict(X[..., None], verbose=0, batch_size=256)
+            axes = tuple(range(acts.ndim - 1))
+            layer.moving_mean.assign(acts.mean(axis=axes))
+            layer.moving_variance.assign(acts.var(axis=axes))
+    return adapted
+
+
 def conv_features(model: keras.Model) -> keras.Model:
     """The improved network's last convolution block, pooled over time and L2-normalised."""
     x = PoolOverTime()(model.get_layer("last_conv").output)

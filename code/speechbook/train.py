@@ -133,8 +133,13 @@ class Evaluation:
     confusion: np.ndarray
 
 
-def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray, n_classes: int) -> Evaluation:
-    """Score a model on stamps ``X`` with true labels ``y``."""
-    predicted = predict(model, X).argmax(axis=1)
+def score(probabilities: np.ndarray, y: np.ndarray, n_classes: int) -> Evaluation:
+    """Accuracy and confusion matrix of class ``probabilities`` (n, classes) against true labels ``y``."""
+    predicted = probabilities.argmax(axis=1)
     return Evaluation(float(np.mean(predicted == y)), predicted,
                       confusion_matrix(y, predicted, labels=range(n_classes)))
+
+
+def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray, n_classes: int) -> Evaluation:
+    """Score a model on stamps ``X`` with true labels ``y``."""
+    return score(predict(model, X), y, n_classes)

@@ -40,6 +40,23 @@ def test_speaker_means_remove_the_microphone_and_keep_the_word(tmp_path):
     assert np.allclose(loaded.predict(N[:2, ..., None], verbose=0), m.predict(N[:2, ..., None], verbose=0), atol=1e-5)
 
 
+def test_adapted_batch_norm_takes_the_new_voices_statistics_and_leaves_the_network_alone():
+    rng = np.random.default_rng(0)
+    m = models.stamp_cnn(band_means=False)
+    new_voice = rng.random((40, 32, 64)).astype("float32") + np.linspace(0, 3, 32)[None, :, None]
+    adapted = models.adapt_batch_norm(m, new_voice)
+    norms = [layer for layer in adapted.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 3
+    for layer in norms:  # in inference mode each channel now comes out with mean 0 and variance 1 on this voice
+        out = keras.Model(adapted.inputs, layer.output).predict(new_voice[..., None], verbose=0)
+        assert np.allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-3)
+        assert np.allclose(out.var(axis=(0, 1, 2)), 1, atol=0.15)  # less than 1 by batch norm's epsilon
+    original = [layer for layer in m.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert all(np.allclose(layer.moving_mean.numpy(), 0) for layer in original)  # the trained network is untouched
+    assert not np.allclose(adapted.predict(new_voice[:4, ..., None], verbose=0),
+                           m.predict(new_voice[:4, ..., None], verbose=0), atol=1e-3)
+
+
 def test_augment_keeps_shape_and_changes_content():
     X = np.random.default_rng(0).random((8, 32, 64)).astype("float32")
     A = train.augment(X, np.random.default_rng(1))
