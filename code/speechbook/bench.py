@@ -43,12 +43,11 @@ def stamp_results() -> None:
 
     fsdd = data.load("fsdd", fallback=True)
     print(f"\nspoken digits ({fsdd.source}); targets: official >= 99 %, LOSO mean >= 90 %, < 60 s per model")
-    print(digits.summary(fsdd).to_string(float_format=lambda x: f"{x:.3f}"))
-    for recipe, adapt in [(name, False) for name in train.RECIPES] + [("speaker-normalised", True)]:
-        loso, _ = digits.leave_one_speaker_out(fsdd, recipe, adapt)
-        per_speaker = ", ".join(f"{s} {a:.1%}" for s, a in zip(*loso.iloc[:, :2].T.values))
-        print(f"  {digits.ADAPTED if adapt else recipe} LOSO per speaker: {per_speaker}; "
-              f"train time {loso['train time (s)'].mean():.0f} s per fold")
+    loso = digits.every_leave_one_speaker_out(fsdd)
+    print(digits.summary(fsdd, loso).to_string(float_format=lambda x: f"{x:.3f}"))
+    for name, (table, _) in loso.items():
+        per_speaker = ", ".join(f"{s} {a:.1%}" for s, a in zip(*table.iloc[:, :2].T.values))
+        print(f"  {name} LOSO per speaker: {per_speaker}; train time {table['train time (s)'].mean():.0f} s per fold")
     animals = data.load("speech-commands-animals", fallback=True)
     curve = transfer.learning_curve(
         transfer.methods(digits.official(fsdd, "2018")[0].model, digits.official(fsdd, "improved")[0].model,
@@ -66,9 +65,10 @@ def gender_results() -> None:
     ds = data.load("librispeech-gender", fallback=True)
     clean, noisy, folds = gender.stores(ds)
     results = gender.run_all(clean, noisy, folds)
-    pitch, other = gender.pitch_folds(clean, folds)
+    baselines = {"median pitch": gender.baseline_folds(gender.pitch_baseline, clean, folds),
+                 "average voice": gender.baseline_folds(gender.voice_baseline, clean, folds)}
     print(f"\nfemale/male ({ds.source}); targets: best >= 97 % held-out clips, >= 90 % test-other, < 120 s per model")
-    for table in gender.compare(results, pitch, other):
+    for table in gender.compare(results, baselines):
         print(table.to_string())
 
 
@@ -81,7 +81,8 @@ def main() -> None:
         print(f"clean build (every chapter executed): {clean:7.1f} s   (target < 480 s)")
         print(f"no-change rebuild:                    {rebuild:7.1f} s   (target < 15 s)")
         for nb in chapters():
-            print(f"peak memory {nb.stem:<24}  {peak_mb(nb):7.0f} MB  (target < 1536 MB; trained models from the cache)")
+            print(f"peak memory {nb.stem:<24}  {peak_mb(nb):7.0f} MB  "
+                  "(target < 1536 MB; trained models from the cache)")
         stamp_results()
         gender_results()
 

@@ -55,7 +55,7 @@ def predict(model: keras.Model, X: np.ndarray, speakers: np.ndarray | None = Non
     of the network adapted to that voice (:func:`speechbook.models.adapt_batch_norm`; no labels used)."""
     if speakers is None:
         return train.predict(model, X)
-    probabilities = np.empty((len(X), 10), dtype=np.float32)
+    probabilities = np.empty((len(X), model.output_shape[-1]), dtype=np.float32)
     for speaker in np.unique(speakers):
         mine = speakers == speaker
         probabilities[mine] = train.predict(models.adapt_batch_norm(model, X[mine]), X[mine])
@@ -95,20 +95,23 @@ def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tupl
 
 ADAPTED = "speaker-normalised + adapted batch norm"
 """The speaker-normalised networks, tested after adapting their batch norm to each test speaker."""
+RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("speaker-normalised", True)}
+"""The rows of the chapter's tables: a name, its recipe, and whether its networks adapt to each test speaker."""
 
 
-def summary(ds: Dataset, recipes: tuple[str, ...] = tuple(train.RECIPES)) -> pd.DataFrame:
-    """One row per recipe, and one for :data:`ADAPTED`: official-split and leave-one-speaker-out accuracy,
-    size and training time."""
+def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """:func:`leave_one_speaker_out` for every row of :data:`RUNS` (trained networks come from the cache)."""
+    return {name: leave_one_speaker_out(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
+
+
+def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None = None) -> pd.DataFrame:
+    """One row per run of :data:`RUNS`: official-split and leave-one-speaker-out accuracy, size and training time.
+    ``loso`` is :func:`every_leave_one_speaker_out`'s result, when the caller already has it."""
     rows = []
-    runs = [(recipe, recipe, False) for recipe in recipes]
-    if "speaker-normalised" in recipes:
-        runs.append((ADAPTED, "speaker-normalised", True))
-    for name, recipe, adapt in runs:
-        trained, result = official(ds, recipe, adapt)
-        loso, _ = leave_one_speaker_out(ds, recipe, adapt)
+    for name, (per_speaker, _) in (loso or every_leave_one_speaker_out(ds)).items():
+        trained, result = official(ds, *RUNS[name])
         rows.append({"model": name, "official split": result.accuracy,
-                     "unseen speakers (LOSO mean)": loso["accuracy"].mean(),
-                     "worst speaker": loso["accuracy"].min(), "parameters": trained.model.count_params(),
+                     "unseen speakers (LOSO mean)": per_speaker["accuracy"].mean(),
+                     "worst speaker": per_speaker["accuracy"].min(), "parameters": trained.model.count_params(),
                      "train time (s)": trained.seconds})
     return pd.DataFrame(rows).set_index("model")

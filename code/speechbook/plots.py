@@ -174,7 +174,8 @@ def gradients(norms: dict[str, np.ndarray], ax: Axes | None = None) -> Figure:
     for name, g in norms.items():
         ax.semilogy(np.arange(len(g)), g / g[-1], label=name)
     ax.set(xlabel=f"input step (the output is read after step {len(g) - 1})",
-           ylabel="gradient (relative to the last step)", title="how much each step's input can still change the output")
+           ylabel="gradient (relative to the last step)",
+           title="how much each step's input can still change the output")
     ax.legend()
     return ax.figure
 

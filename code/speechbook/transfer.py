@@ -60,7 +60,8 @@ def new_head(F: np.ndarray, y: np.ndarray, F_test: np.ndarray) -> np.ndarray:
 def animal_model(digit_model: keras.Model, X: np.ndarray, y: np.ndarray, data_key: str) -> keras.Model:
     """The digit network, frozen, with a new bird/cat/dog softmax head trained on stamps ``X``, in Keras;
     cached as ``.keras`` for the command line and the recorder."""
-    path = artifacts.folder() / "models" / f"animals-{artifacts.key(data_key, modules=(models, sys.modules[__name__]))}.keras"
+    k = artifacts.key(data_key, modules=(models, sys.modules[__name__]))
+    path = artifacts.folder() / "models" / f"animals-{k}.keras"
     if path.is_file():
         return keras.models.load_model(path)
     keras.utils.set_random_seed(0)

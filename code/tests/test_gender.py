@@ -1,4 +1,4 @@
-"""Female/male networks: shapes, a quick training run far above chance on unseen voices, the pitch baseline,
+"""Female/male networks: shapes, a quick training run far above chance on unseen voices, the two baselines,
 the command line's verdict, and the LSTM's gates computed by hand."""
 
 import keras
@@ -47,8 +47,21 @@ def test_quick_training_beats_chance_on_unseen_voices(experiment):
     assert len(result.trained.history["val_accuracy"]) == 6
     again = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
     assert again.trained.seconds == result.trained.seconds  # loaded from the cache, not retrained
-    baseline = gender.pitch_baseline(clean, [sp for sp, f in folds.items() if f], "u.split = ?", (gender.OTHER,))
-    assert gender.summary(baseline)["clips"] > 0.8 and 100 < baseline.attrs["threshold_hz"] < 250
+
+
+def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experiment):
+    _, clean, _, folds = experiment
+    pitch, pitch_other = gender.baseline_folds(gender.pitch_baseline, clean, folds)
+    assert gender.summary(pitch_other[0])["clips"] > 0.8 and 100 < pitch[0].attrs["threshold_hz"] < 250
+    voice, voice_other = gender.baseline_folds(gender.voice_baseline, clean, folds)
+    held_out = {sp for sp, f in folds.items() if f == 0}
+    assert set(voice[0]["speaker"]) == held_out and voice[0]["utterance"].is_unique
+    assert voice[0].attrs["parameters"] == 2 * 40 + 1 and voice[0]["p_male"].between(0, 1).all()
+    fit_on = [sp for sp, f in folds.items() if f]
+    assert gender.summary(gender.voice_baseline(clean, fit_on, *gender.in_speakers(fit_on)))["clips"] > 0.9
+    assert np.mean([gender.summary(o)["clips"] for o in voice_other]) > 0.7  # five or six voices to learn from
+    accuracy, cost = gender.compare([], {"pitch": (pitch, pitch_other), "voice": (voice, voice_other)})
+    assert list(accuracy.index) == ["pitch", "voice"] and list(cost["parameters"]) == [2, 81]
 
 
 def test_cli_says_female_or_male_and_flags_close_calls(experiment, capsys, wav, monkeypatch):

@@ -70,13 +70,15 @@ def test_killed_run_loses_nothing_and_duplicates_nothing(voices, tmp_path):
     # every stored utterance has all its segments: compare with a clean, uninterrupted store
     reference = store.Store(tmp_path / "ref.sqlite")
     reference.fill(voices)
-    per_file = "SELECT u.path, COUNT(s.rowid) FROM utterances u LEFT JOIN segments s ON s.utterance_id = u.id GROUP BY u.path"
+    per_file = ("SELECT u.path, COUNT(s.rowid) FROM utterances u "
+                "LEFT JOIN segments s ON s.utterance_id = u.id GROUP BY u.path")
     partial = dict(rows(path, per_file))
     assert all(dict(rows(reference.path, per_file))[p] == n for p, n in partial.items())
     resumed = store.Store(path)
     assert resumed.fill(voices) == len(voices) - done
     assert dict(rows(path, per_file)) == dict(rows(reference.path, per_file))
-    assert rows(path, "SELECT COUNT(*) FROM (SELECT utterance_id, idx FROM segments GROUP BY 1, 2 HAVING COUNT(*) > 1)") == [(0,)]
+    duplicates = "SELECT COUNT(*) FROM (SELECT utterance_id, idx FROM segments GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+    assert rows(path, duplicates) == [(0,)]
 
 
 def test_other_feature_parameters_are_refused(voices, tmp_path):
