@@ -120,6 +120,9 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     assert page.url.endswith("#/1") and page.locator(".reveal .slides > section.present").count() == 1
+    cut = page.evaluate("[...document.querySelectorAll('.reveal section.present pre')]"
+                        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
+    assert cut == []  # no code line runs off the slide's edge
     if name == "sound_as_data":
         page.screenshot(path=str(SHOTS / "slide-sound_as_data.png"))
     assert problems == {"console": [], "failed": []}
