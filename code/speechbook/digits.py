@@ -73,6 +73,15 @@ def official(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[train.Train
     return model, train.score(predict(model.model, X[te], speakers), y[te], 10)
 
 
+def trained_without(ds: Dataset, recipe: str, speaker: str, X: np.ndarray | None = None) -> train.Trained:
+    """``recipe``'s network trained on every speaker of ``ds`` but ``speaker`` (from the cache when it exists);
+    ``X`` are the data set's stamps under ``recipe``, when the caller already has them."""
+    X = stamps(ds, train.RECIPES[recipe]) if X is None else X
+    rest = ds.meta["speaker"].to_numpy() != speaker
+    return train.train(f"digits-{recipe}-without-{speaker}", *training_set(ds, X, rest, train.RECIPES[recipe]),
+                       train.RECIPES[recipe], 10, ds.fingerprint)
+
+
 def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
     """Train once per speaker without that speaker's clips and test on them (with ``adapt``, on a copy of the
     network whose batch-norm statistics come from the held-out speaker's stamps).
@@ -85,8 +94,7 @@ def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tupl
     rows = []
     for speaker in sorted(set(speakers)):
         held = speakers == speaker
-        model = train.train(f"digits-{recipe}-without-{speaker}", *training_set(ds, X, ~held, train.RECIPES[recipe]),
-                            train.RECIPES[recipe], 10, ds.fingerprint)
+        model = trained_without(ds, recipe, speaker, X)
         result = train.score(predict(model.model, X[held], speakers[held] if adapt else None), y[held], 10)
         predicted[held] = result.predicted
         rows.append({"held-out speaker": speaker, "accuracy": result.accuracy, "train time (s)": model.seconds})

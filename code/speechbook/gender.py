@@ -224,13 +224,13 @@ def average_voice(s: store.Store, where: str, params: tuple = ()) -> tuple[pd.Da
     """Each clip's average voice: the mean and the standard deviation of every MFCC over its stored frames,
     with the clip's speaker, gender and path."""
     X, cols = s.segments(where, params)
-    utterances, first, index = np.unique(cols["utterance"], return_index=True, return_inverse=True)
-    stats = np.stack([np.concatenate([X[index == i].mean(axis=(0, 1)), X[index == i].std(axis=(0, 1))])
-                      for i in range(len(utterances))])
+    utterances, first = np.unique(cols["utterance"], return_index=True)
+    per_clip = np.split(X, first[1:])  # the segments come ordered by utterance
+    stats = np.stack([np.concatenate([c.mean(axis=(0, 1)), c.std(axis=(0, 1))]) for c in per_clip])
     paths = dict(s.query("SELECT id, path FROM utterances"))
     clips = pd.DataFrame({"utterance": utterances, "speaker": cols["speaker"][first],
                           "gender": cols["gender"][first], "path": [paths[int(u)] for u in utterances],
-                          "segments": np.bincount(index)})
+                          "segments": [len(c) for c in per_clip]})
     return clips, stats
 
 
