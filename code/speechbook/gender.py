@@ -281,13 +281,16 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     def pm(values: list[float]) -> str:
         return f"{100 * np.mean(values):.1f} ± {100 * np.std(values):.1f}"
 
+    def seconds(values: list[float]) -> str:  # one significant figure below a second: a baseline's 3 ms is not 0
+        return f"{np.mean(values):.0f}" if np.mean(values) >= 1 else f"{np.mean(values):.1g}"
+
     for name, (held_out, other) in (baselines or {}).items():
         accuracy.append({"model": name, "held-out segments %": "—",
                          "held-out clips %": pm([summary(b)["clips"] for b in held_out]),
                          "test-other clips %": pm([summary(b)["clips"] for b in other]),
                          "test-other speakers %": pm([summary(b)["speakers"] for b in other])})
         cost.append({"model": name, "parameters": held_out[0].attrs["parameters"],
-                     "train s": f"{np.mean([b.attrs['seconds'] for b in held_out]):.1f}",
+                     "train s": seconds([b.attrs["seconds"] for b in held_out]),
                      "inference ms per s of audio": "—"})
     for name in dict.fromkeys(r.recipe.name for r in results):
         mine = [r for r in results if r.recipe.name == name]
@@ -301,7 +304,7 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
         cost.append({
             "model": name,
             "parameters": mine[0].trained.model.count_params(),
-            "train s": f"{np.mean([r.trained.seconds for r in mine]):.0f}",
+            "train s": seconds([r.trained.seconds for r in mine]),
             "inference ms per s of audio":
                 f"{1000 * np.mean([r.other.attrs['seconds_per_audio_second'] for r in mine]):.2f}",
         })
