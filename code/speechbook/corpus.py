@@ -40,6 +40,23 @@ TEST_SPEAKERS = {"ca-m", "ny-f"}
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
+CROWD_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc", "en-gb-x-gbclan",
+                 "en-gb-x-gbcwmd"]
+CROWD_VARIANTS = [f"m{i}" for i in range(1, 8)] + [f"f{i}" for i in range(1, 6)]
+CROWD_DIR = CORPUS_DIR / "crowd"
+CROWD_RATE = 8000
+"""The crowd is stored at 8 kHz, like FSDD: stamps stop at 4 kHz, so nothing they use is lost."""
+
+
+def crowd_voices() -> list[tuple[str, int, int]]:
+    """The crowd: every accent with every voice variant, each at its own seeded rate (wpm) and pitch;
+    the corpus's held-out test voices are left out, so that they stay unheard."""
+    rng = np.random.default_rng(0)
+    held_out = {voice for speaker, voice, _ in VOICES if speaker in TEST_SPEAKERS}
+    voices = [(f"{a}+{v}", int(rng.integers(120, 186)), int(rng.integers(25, 75)))
+              for a in CROWD_ACCENTS for v in CROWD_VARIANTS]
+    return [v for v in voices if v[0] not in held_out]
+
 
 def speak(text: str, voice: str, rate: int, pitch: int, seed: int) -> np.ndarray:
     """Synthesise ``text`` with espeak-ng, resample to 16 kHz, trim and add faint seeded noise."""
@@ -84,5 +101,28 @@ def generate(out: Path = CORPUS_DIR) -> int:
     return len(rows)
 
 
+def generate_crowd(out: Path = CROWD_DIR) -> int:
+    """Write every crowd voice saying each digit once, as 8 kHz FLAC plus ``manifest.csv``; returns the count."""
+    import librosa
+
+    rows = []
+    for v, (voice, rate, pitch) in enumerate(crowd_voices()):
+        for d, word in enumerate(DIGITS):
+            rel = Path(word) / f"{voice}.flac"
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            y = librosa.resample(speak(word, voice, rate, pitch, seed=100_000 + 10 * v + d),
+                                 orig_sr=SAMPLE_RATE, target_sr=CROWD_RATE)
+            sf.write(out / rel, y, CROWD_RATE, subtype="PCM_16")
+            rows.append({"path": rel.as_posix(), "word": word, "digit": d, "speaker": voice, "rate_wpm": rate,
+                         "pitch": pitch, "duration_s": round(len(y) / CROWD_RATE, 4), "samplerate": CROWD_RATE,
+                         "sha256": hashlib.sha256((out / rel).read_bytes()).hexdigest()})
+    with open(out / "manifest.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
 if __name__ == "__main__":
     print(f"wrote {generate()} clips to {CORPUS_DIR}")
+    print(f"wrote {generate_crowd()} clips to {CROWD_DIR}")

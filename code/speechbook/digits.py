@@ -41,12 +41,13 @@ def stamps(ds: Dataset, recipe: train.Recipe) -> np.ndarray:
 def training_set(ds: Dataset, X: np.ndarray, mask: np.ndarray,
                  recipe: train.Recipe) -> tuple[np.ndarray, np.ndarray]:
     """The stamps ``X`` of ``ds`` under ``mask``, with labels; with ``recipe.synthetic_voices`` the corpus's ten
-    voices are added (never when the corpus itself stands in for the data: its test voices must stay unheard)."""
+    voices are added, with ``recipe.crowd`` the crowd's 94 too (never when the corpus itself stands in for the
+    data: its test voices must stay unheard)."""
     X, y = X[mask], ds.meta["digit"].to_numpy()[mask]
     if recipe.synthetic_voices and ds.name != "corpus":
-        voices = data.stand_in("fsdd")
-        X = np.concatenate([X, stamps(voices, recipe)])
-        y = np.concatenate([y, voices.meta["digit"].to_numpy()])
+        extra = [data.stand_in("fsdd")] + ([data.load("crowd")] if recipe.crowd else [])
+        X = np.concatenate([X] + [stamps(voices, recipe) for voices in extra])
+        y = np.concatenate([y] + [voices.meta["digit"].to_numpy() for voices in extra])
     return X, y
 
 
@@ -101,9 +102,9 @@ def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tupl
     return pd.DataFrame(rows), predicted
 
 
-ADAPTED = "speaker-normalised + adapted batch norm"
-"""The speaker-normalised networks, tested after adapting their batch norm to each test speaker."""
-RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("speaker-normalised", True)}
+ADAPTED = "crowd + adapted batch norm"
+"""The crowd networks, tested after adapting their batch norm to each test speaker."""
+RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("crowd", True)}
 """The rows of the chapter's tables: a name, its recipe, and whether its networks adapt to each test speaker."""
 
 

@@ -30,6 +30,8 @@ class Recipe:
     synthetic_voices: bool = False
     speaker_means: bool = False
     """Remove each speaker's average stamp spectrum from their stamps, instead of each stamp's own average."""
+    crowd: bool = False
+    """Add the synthetic crowd to training: 94 more voices, each saying every digit once."""
     seed: int = 0
 
 
@@ -38,6 +40,9 @@ RECIPES = {
     "improved": Recipe("improved", epochs=15, batch_size=64, learning_rate=2e-3, augment=True, synthetic_voices=True),
     "speaker-normalised": Recipe("improved", epochs=15, batch_size=64, learning_rate=2e-3, augment=True,
                                  synthetic_voices=True, speaker_means=True),
+    # a third more stamps per epoch: 13 epochs instead of 15 keep training under a minute on 2 cores
+    "crowd": Recipe("improved", epochs=13, batch_size=64, learning_rate=2e-3, augment=True, synthetic_voices=True,
+                    speaker_means=True, crowd=True),
 }
 
 

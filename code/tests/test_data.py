@@ -10,7 +10,7 @@ import pytest
 
 from speechbook import data
 from speechbook.audio import load as load_audio
-from speechbook.corpus import CORPUS_DIR
+from speechbook.corpus import CORPUS_DIR, CROWD_DIR
 
 
 @pytest.fixture
@@ -40,6 +40,17 @@ def test_corpus_files_match_their_manifest():
     assert len(corpus) == 390 and corpus.meta["speaker"].nunique() == 10
     data.verify(CORPUS_DIR, corpus.meta, "corpus")
     assert set(corpus.meta.groupby("gender")["speaker"].nunique()) == {5}
+
+
+def test_crowd_is_94_new_voices_saying_every_digit_once():
+    crowd = data.load("crowd")
+    data.verify(CROWD_DIR, crowd.meta, "crowd")
+    assert len(crowd) == 940 and crowd.meta["speaker"].nunique() == 94
+    assert (crowd.meta.groupby("speaker")["digit"].nunique() == 10).all()
+    held_out = set(data.load("corpus").meta.query("split == 'test'")["voice"])
+    assert held_out and not held_out & set(crowd.meta["speaker"])  # the corpus's test voices stay unheard
+    assert (crowd.meta["samplerate"] == 8000).all() and crowd.audio(0).sr == 16000
+    assert "synthetic crowd" in crowd.source
 
 
 def test_corpus_test_speakers_never_train():

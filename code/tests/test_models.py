@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from speechbook import conv, digits, models, train, transfer
-from speechbook.data import stand_in
+from speechbook.data import Dataset, stand_in
 from speechbook.features import dataset_stamps
 
 
@@ -87,6 +87,21 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     cached, again = digits.official(corpus_digits, "improved")  # same code and data: loaded, not retrained
     assert cached.seconds == trained.seconds and again.accuracy == result.accuracy
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
+
+
+def test_crowd_joins_training_for_real_data_only(corpus_digits, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    recipe = train.RECIPES["crowd"]
+    X = digits.stamps(corpus_digits, recipe)
+    mask = (corpus_digits.meta["split"] == "train").to_numpy()
+    assert len(digits.training_set(corpus_digits, X, mask, recipe)[0]) == mask.sum()  # the corpus stands in
+    real = Dataset("fsdd", corpus_digits.meta, "pretend real")
+    Xt, yt = digits.training_set(real, X, mask, recipe)
+    assert len(Xt) == len(yt) == mask.sum() + len(corpus_digits) + 940
+    crowd = Xt[-940:].reshape(94, 10, *X.shape[1:])  # voice by voice: each voice's average is removed
+    assert np.allclose(crowd.mean(axis=(1, 3)), 0, atol=1e-3) and np.array_equal(yt[-940:], np.tile(np.arange(10), 94))
+    fewer = digits.training_set(real, X, mask, train.RECIPES["speaker-normalised"])[0]
+    assert len(fewer) == mask.sum() + len(corpus_digits)
 
 
 def test_few_shot_svm_on_separable_features():
