@@ -77,6 +77,15 @@ def speak(text: str, voice: str, rate: int, pitch: int, seed: int) -> np.ndarray
     return (y + rng.normal(0, 10 ** (-45 / 20), len(y))).astype(np.float32)
 
 
+def write_manifest(out: Path, rows: list[dict]) -> int:
+    """Write ``rows`` (one per clip) as ``out/manifest.csv``; returns the number of clips."""
+    with open(out / "manifest.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
 def generate(out: Path = CORPUS_DIR) -> int:
     """Write every (voice, word, repetition) clip as 16 kHz FLAC plus ``manifest.csv``; returns the count."""
     rows = []
@@ -94,11 +103,7 @@ def generate(out: Path = CORPUS_DIR) -> int:
                     "duration_s": round(len(y) / SAMPLE_RATE, 4), "samplerate": SAMPLE_RATE,
                     "sha256": hashlib.sha256((out / rel).read_bytes()).hexdigest(),
                 })
-    with open(out / "manifest.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+    return write_manifest(out, rows)
 
 
 def generate_crowd(out: Path = CROWD_DIR) -> int:
@@ -116,11 +121,7 @@ def generate_crowd(out: Path = CROWD_DIR) -> int:
             rows.append({"path": rel.as_posix(), "word": word, "digit": d, "speaker": voice, "rate_wpm": rate,
                          "pitch": pitch, "duration_s": round(len(y) / CROWD_RATE, 4), "samplerate": CROWD_RATE,
                          "sha256": hashlib.sha256((out / rel).read_bytes()).hexdigest()})
-    with open(out / "manifest.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+    return write_manifest(out, rows)
 
 
 if __name__ == "__main__":
