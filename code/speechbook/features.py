@@ -72,15 +72,21 @@ class StampSpec:
     hop_ms: float = 10
     fmax: float = 4000
     threshold_db: float = 30
+    max_gap_ms: float = 120
 
 
 def word_span(y: np.ndarray, spec: StampSpec = StampSpec(), sr: int = SAMPLE_RATE) -> tuple[int, int]:
-    """First and last sample of the loud part: frames within ``threshold_db`` of the loudest frame."""
+    """First and last sample of the word: the frames within ``threshold_db`` of the loudest frame that form one
+    run around it, bridging quiet gaps up to ``max_gap_ms`` (a stop consonant's silent closure, as of the *k* in "six").
+
+    A click or a breath further away than that, before or after the word, is left out of the stamp."""
     hop = frames(spec.hop_ms, sr)
     rms = librosa.feature.rms(y=y, frame_length=frames(spec.win_ms, sr), hop_length=hop)[0]
     db = librosa.amplitude_to_db(rms, ref=np.max)
     loud = np.flatnonzero(db > -spec.threshold_db)
-    return int(loud[0] * hop), int(min(len(y), (loud[-1] + 1) * hop + frames(spec.win_ms, sr)))
+    runs = np.split(loud, np.flatnonzero(np.diff(loud) > spec.max_gap_ms / spec.hop_ms) + 1)
+    word = next(run for run in runs if run[0] <= np.argmax(db) <= run[-1])
+    return int(word[0] * hop), int(min(len(y), (word[-1] + 1) * hop + frames(spec.win_ms, sr)))
 
 
 def stamp(y: np.ndarray, spec: StampSpec = StampSpec(), sr: int = SAMPLE_RATE) -> np.ndarray:

@@ -39,6 +39,17 @@ def test_word_span_finds_the_word():
     assert abs(start / SAMPLE_RATE - 0.3) < 0.03 and abs(end / SAMPLE_RATE - 0.7) < 0.05
 
 
+def test_word_span_bridges_a_short_gap_and_leaves_out_a_distant_click():
+    y = burst()
+    y[int(0.48 * SAMPLE_RATE):int(0.56 * SAMPLE_RATE)] = 0  # an 80 ms closure inside the word: still one word
+    start, end = features.word_span(y)
+    assert abs(start / SAMPLE_RATE - 0.3) < 0.03 and abs(end / SAMPLE_RATE - 0.7) < 0.05
+    clicked = np.concatenate([y, np.zeros(SAMPLE_RATE, np.float32)])
+    clicked[-800:-600] = 0.2  # a click one second after the word, within 30 dB of its loudest frame
+    assert features.word_span(clicked) == (start, end)
+    assert features.word_span(clicked, features.StampSpec(max_gap_ms=2000))[1] > 1.9 * SAMPLE_RATE
+
+
 def test_stamp_shape_and_frame_minimum():
     s = features.stamp(burst())
     assert s.shape == (32, 64) and s.dtype == np.float32
