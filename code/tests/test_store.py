@@ -26,6 +26,13 @@ def rows(path, sql):
         return db.execute(sql).fetchall()
 
 
+def stored(path) -> int:
+    """Utterances written so far; 0 while the writing process has not yet created its tables."""
+    if not path.exists() or not rows(path, "SELECT 1 FROM sqlite_master WHERE name = 'utterances'"):
+        return 0
+    return rows(path, "SELECT COUNT(*) FROM utterances")[0][0]
+
+
 def test_fill_stores_every_file_once_and_resumes(voices, tmp_path):
     s = store.Store(tmp_path / "f.sqlite")
     assert s.fill(voices) == len(voices)
@@ -60,12 +67,12 @@ def test_killed_run_loses_nothing_and_duplicates_nothing(voices, tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.time() + 120
     while time.time() < deadline:
-        if path.exists() and rows(path, "SELECT COUNT(*) FROM utterances")[0][0] >= 3:
+        if stored(path) >= 3:
             break
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = rows(path, "SELECT COUNT(*) FROM utterances")[0][0]
+    done = stored(path)
     assert 3 <= done < len(voices)
     # every stored utterance has all its segments: compare with a clean, uninterrupted store
     reference = store.Store(tmp_path / "ref.sqlite")
