@@ -54,6 +54,21 @@ def image(M: np.ndarray, ax: Axes | None = None, title: str = "", xlabel: str = 
     return ax.figure
 
 
+def mfcc(M: np.ndarray, axes: tuple[Axes, Axes] | None = None, title: str = "") -> Figure:
+    """MFCCs (coefficients x frames): coefficient 0, the frame's loudness, as a curve above the rest as an image.
+
+    Coefficient 0 is far larger than the others; in one image it would set the colour scale and hide them."""
+    if axes is None:
+        axes = plt.figure(figsize=(8, 4), layout="constrained").subplots(2, 1, sharex=True, height_ratios=[1, 2])
+    loudness, rest = axes
+    loudness.plot(M[0])
+    loudness.set(title=title, ylabel="coefficient 0", xmargin=0)
+    image(M[1:], ax=rest, ylabel="coefficient")
+    ticks = np.arange(0, len(M) - 1, max(1, (len(M) - 1) // 4))
+    rest.set_yticks(ticks, labels=ticks + 1)
+    return rest.figure
+
+
 def grid(images: list[np.ndarray], titles: list[str], ncols: int = 5, suptitle: str = "") -> Figure:
     """Small multiples of 2-D features, e.g. one stamp per digit."""
     nrows = -(-len(images) // ncols)
