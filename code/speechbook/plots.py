@@ -158,6 +158,26 @@ def pitch_histogram(clips, ax: Axes | None = None, title: str = "") -> Figure:
     return ax.figure
 
 
+def pitch_formant(voices, ringed: set[str] = frozenset(), formant: str = "F4 Hz", ax: Axes | None = None,
+                  title: str = "") -> Figure:
+    """Each clip's median pitch against one formant (:func:`speechbook.formants.table`), women and men in two
+    colours; the ``ringed`` speakers circled and named."""
+    ax = _axes(ax, (6.5, 3.8))
+    for sex, colour in (("female", "tab:red"), ("male", "tab:blue")):
+        mine = voices[voices["gender"] == sex]
+        ax.scatter(mine["pitch Hz"], mine[formant], s=12, alpha=0.6, color=colour, label=sex)
+    ring = voices[voices["speaker"].isin(ringed)]
+    ax.scatter(ring["pitch Hz"], ring[formant], s=110, facecolors="none", edgecolors="black",
+               label="missed by the network")
+    for _, row in ring.iterrows():
+        ax.annotate(row["speaker"], (row["pitch Hz"], row[formant]), xytext=(6, 4), textcoords="offset points",
+                    fontsize=8)
+    ax.set(xlabel="median pitch (Hz): the vocal folds", ylabel=f"median {formant[:2]} (Hz): the vocal tract",
+           title=title)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax.figure
+
+
 def noise_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
     """Accuracy (mean +- sd over folds) against the test signal-to-noise ratio, one line per model."""
     ax = _axes(ax, (6, 3))

@@ -1,0 +1,81 @@
+"""Formants by linear prediction: the vocal tract's resonances, the cue to a voice's sex besides its pitch.
+
+A longer vocal tract (on average, a man's) lowers every resonance; pitch comes from the vocal folds, a separate
+organ. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import librosa
+import numpy as np
+import pandas as pd
+import scipy.signal
+
+from speechbook import artifacts, audio, store
+from speechbook.audio import SAMPLE_RATE
+from speechbook.data import Dataset
+
+LPC_RATE = 10_000
+"""Formants up to the fourth lie below 5 kHz; resampling to 10 kHz lets a 12th-order predictor model them."""
+ORDER = 12
+"""Two poles per resonance (five in 5 kHz for an adult) plus two for the glottis and the lips."""
+N_FORMANTS = 4
+
+
+def frame_formants(frames: np.ndarray, sr: int = LPC_RATE, max_bandwidth: float = 400) -> np.ndarray:
+    """The first :data:`N_FORMANTS` resonances (Hz) of each windowed frame (frames x samples), NaN where fewer
+    are found: the angles of the LPC polynomial's roots, keeping sharp peaks (bandwidth < ``max_bandwidth``)."""
+    a = librosa.lpc(frames * np.hamming(frames.shape[1]), order=ORDER, axis=-1)
+    companion = np.zeros((len(a), ORDER, ORDER))
+    companion[:, 0, :] = -a[:, 1:]
+    companion[:, np.arange(1, ORDER), np.arange(ORDER - 1)] = 1
+    roots = np.linalg.eigvals(companion)
+    freq = np.angle(roots) * sr / (2 * np.pi)
+    bandwidth = -sr / np.pi * np.log(np.maximum(np.abs(roots), 1e-9))
+    ok = (roots.imag > 0) & (freq > 200) & (freq < sr / 2 - 200) & (bandwidth < max_bandwidth)
+    freq = np.sort(np.where(ok, freq, np.inf), axis=1)[:, :N_FORMANTS]
+    return np.where(np.isfinite(freq), freq, np.nan)
+
+
+def clip_formants(y: np.ndarray, sr: int = SAMPLE_RATE) -> tuple[float, np.ndarray]:
+    """A clip's median pitch (Hz) and median F1-F4 (Hz) over its voiced frames (25 ms, every 10 ms)."""
+    f0, track = store.median_f0(y, sr, hop=sr // 100)
+    y = scipy.signal.lfilter([1, -0.97], [1], librosa.resample(y, orig_sr=sr, target_sr=LPC_RATE))
+    win, hop = LPC_RATE // 40, LPC_RATE // 100
+    frames = librosa.util.frame(np.pad(y, (0, win)), frame_length=win, hop_length=hop, axis=0)
+    n = min(len(frames), len(track))
+    voiced = frames[:n][~np.isnan(track[:n])]
+    F = frame_formants(voiced[np.abs(voiced).max(axis=1) > 0]) if len(voiced) else np.full((1, N_FORMANTS), np.nan)
+    complete = F[~np.isnan(F).any(axis=1)]
+    return f0, (np.median(complete, axis=0) if len(complete) else np.full(N_FORMANTS, np.nan))
+
+
+def table(ds: Dataset) -> pd.DataFrame:
+    """One row per clip of ``ds``: path, speaker, gender, subset, median pitch and F1-F4 (cached on disk)."""
+
+    def compute() -> dict[str, np.ndarray]:
+        rows = [clip_formants(ds.audio(i).samples) for i in range(len(ds))]
+        return {"f0": np.array([r[0] for r in rows]), "F": np.stack([r[1] for r in rows])}
+
+    k = artifacts.key(ds.fingerprint, modules=(sys.modules[__name__], store, audio))
+    got = artifacts.cached_arrays(f"formants-{ds.name}", k, compute)
+    out = ds.meta[["path", "speaker", "gender", "subset"]].assign(speaker=lambda m: m["speaker"].astype(str))
+    out["pitch Hz"] = got["f0"]
+    for i in range(N_FORMANTS):
+        out[f"F{i + 1} Hz"] = got["F"][:, i]
+    return out.reset_index(drop=True)
+
+
+def cues(voices: pd.DataFrame, speakers: set[str], formant: str = "F4 Hz") -> pd.DataFrame:
+    """For each of ``speakers`` (rows of :func:`table`): their pitch and ``formant``, and the sex whose typical
+    value (the median over ``voices``, on a log scale) each of the two is nearer to."""
+    typical = np.log(voices.groupby("gender")[["pitch Hz", formant]].median())
+    mine = voices[voices["speaker"].isin(speakers)][["speaker", "gender", "pitch Hz", formant]].copy()
+    for column, says in (("pitch Hz", "pitch says"), (formant, f"{formant[:2]} says")):
+        distance = np.abs(np.log(mine[column].to_numpy())[:, None] - typical[column].to_numpy()[None, :])
+        mine[says] = typical.index[distance.argmin(axis=1)]
+    for column in ("pitch Hz", formant):
+        mine[column] = mine[column].round().astype("Int64")
+    return mine.set_index("speaker")

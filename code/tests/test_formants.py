@@ -1,0 +1,48 @@
+"""Formants by linear prediction, checked on vowels synthesised with known resonances."""
+
+import numpy as np
+import pytest
+import scipy.signal
+
+from speechbook import formants
+
+SR = 16_000
+
+
+def vowel(pitch: float, resonances: list[float], seconds: float = 1.0) -> np.ndarray:
+    """A vowel as the source-filter model makes one: a glottal pulse train through one resonator per formant."""
+    y = np.zeros(int(seconds * SR))
+    y[:: int(SR / pitch)] = 1.0
+    for f in resonances:
+        r = np.exp(-np.pi * 80 / SR)  # 80 Hz bandwidth
+        y = scipy.signal.lfilter([1 - r], [1, -2 * r * np.cos(2 * np.pi * f / SR), r**2], y)
+    return (0.5 * y / np.abs(y).max()).astype(np.float32)
+
+
+def test_pitch_and_four_formants_of_a_synthetic_vowel_are_found():
+    pitch, found = formants.clip_formants(vowel(120, [600, 1400, 2500, 3500]))
+    assert pitch == pytest.approx(120, rel=0.03)
+    assert found == pytest.approx([600, 1400, 2500, 3500], rel=0.08)
+
+
+def test_a_longer_vocal_tract_lowers_every_formant_but_not_the_pitch():
+    tract = np.array([600, 1400, 2500, 3500])
+    _, short = formants.clip_formants(vowel(200, list(tract)))
+    pitch, long = formants.clip_formants(vowel(200, list(tract * 0.85)))  # 18 % longer tract
+    assert np.all(long < short) and np.mean(long / short) < 0.9  # F1 is pulled towards a harmonic at 200 Hz
+    assert pitch == pytest.approx(200, rel=0.03)
+
+
+def test_silence_has_no_formants():
+    pitch, found = formants.clip_formants(np.zeros(SR, np.float32))
+    assert np.isnan(pitch) and np.isnan(found).all()
+
+
+def test_cues_say_which_sex_each_number_is_nearer_to():
+    import pandas as pd
+
+    voices = pd.DataFrame({"speaker": ["f1", "f2", "m1", "m2", "x"], "gender": ["female"] * 2 + ["male"] * 3,
+                           "pitch Hz": [200.0, 210.0, 110.0, 120.0, 190.4], "F4 Hz": [4100, 4000, 3500, 3450, 3520.0]})
+    row = formants.cues(voices, {"x"}).loc["x"]
+    assert (row["pitch says"], row["F4 says"]) == ("female", "male")  # a high-voiced man with a long vocal tract
+    assert row["pitch Hz"] == 190
