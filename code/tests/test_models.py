@@ -1,5 +1,7 @@
 """Networks: shapes, parameter counts, a quick training run far above chance, caching, transfer."""
 
+from dataclasses import replace
+
 import keras
 import numpy as np
 import pytest
@@ -87,6 +89,20 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     cached, again = digits.official(corpus_digits, "improved")  # same code and data: loaded, not retrained
     assert cached.seconds == trained.seconds and again.accuracy == result.accuracy
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
+
+
+def test_weight_averaging_averages_the_last_epochs_and_renews_batch_norm(corpus_digits):
+    X = dataset_stamps(corpus_digits)[:80]
+    y = corpus_digits.meta["digit"].to_numpy()[:80]
+    base = train.Recipe("improved", epochs=1, batch_size=32, learning_rate=2e-3, augment=True, average_last=0)
+    runs = [train.fit(X, y, r, 10).model for r in
+            (base, replace(base, epochs=2), replace(base, epochs=2, average_last=2))]
+    first, last, averaged = ([w.numpy() for w in m.trainable_weights] for m in runs)
+    assert all(np.allclose(a, (f + la) / 2, atol=1e-5) for f, la, a in zip(first, last, averaged))
+    assert not np.allclose(first[0], last[0], atol=1e-3)  # the two epochs differ, so the test can tell
+    bn = next(layer for layer in runs[2].layers if isinstance(layer, keras.layers.BatchNormalization))
+    acts = keras.Model(runs[2].inputs, bn.input).predict(models.standardise(X)[..., None], verbose=0)
+    assert np.allclose(bn.moving_mean.numpy(), acts.mean(axis=(0, 1, 2)), atol=1e-4)
 
 
 def test_crowd_joins_training_for_real_data_only(corpus_digits, monkeypatch, tmp_path):
