@@ -9,9 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbconvert import SlidesExporter
+from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
+
+
+class RemoveStderr(Preprocessor):
+    """Drop what cells wrote to stderr (TensorFlow's start-up chatter): the pages do too (``stderr_output``)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+        return cell, resources
 
 
 def exporter(static: str = "../_static") -> SlidesExporter:
@@ -28,7 +38,9 @@ def exporter(static: str = "../_static") -> SlidesExporter:
     # Cells tagged remove-cell (the speaker notes) stay: hidden on the page, they are the deck's notes.
     c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
     c.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
-    return SlidesExporter(config=c, template_name="speechbook_slides", extra_template_basedirs=[str(TEMPLATES)])
+    export = SlidesExporter(config=c, template_name="speechbook_slides", extra_template_basedirs=[str(TEMPLATES)])
+    export.register_preprocessor(RemoveStderr(), enabled=True)
+    return export
 
 
 def build_decks(executed: Path, out: Path, names: list[str]) -> list[Path]:
