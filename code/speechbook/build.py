@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import yaml
+from jupyter_cache import get_cache
 
 from speechbook.slides import build_decks
 
@@ -90,8 +91,11 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
         check=True, stdout=subprocess.DEVNULL if quiet else None,
         env={**os.environ, "SPEECHBOOK_STATIC": "1"},  # the kernels build pages for the static site (see live.demo)
     )
-    names = [nb.stem for nb in chapters(root)]
-    build_decks(out / "_build" / "jupyter_execute" / "book", out / "_build" / "html" / "slides", names)
+    # From the execution cache, not from jupyter_execute/: when only a chapter's text changed, Jupyter Book takes
+    # the outputs from the cache but writes the notebook there without them
+    cache = get_cache(out / "_build" / ".jupyter_cache")
+    build_decks({nb.stem: cache.merge_match_into_file(str(nb))[1] for nb in chapters(root)},
+                out / "_build" / "html" / "slides")
     key_file.write_text(key)
     return time.perf_counter() - start
 

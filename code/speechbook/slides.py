@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbconvert import SlidesExporter
+from nbformat import NotebookNode
 from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
@@ -43,13 +44,13 @@ def exporter(static: str = "../_static") -> SlidesExporter:
     return export
 
 
-def build_decks(executed: Path, out: Path, names: list[str]) -> list[Path]:
-    """Write ``out/<name>.slides.html`` for each executed chapter notebook ``executed/<name>.ipynb``."""
+def build_decks(notebooks: dict[str, NotebookNode], out: Path) -> list[Path]:
+    """Write ``out/<name>.slides.html`` for each executed chapter notebook."""
     out.mkdir(parents=True, exist_ok=True)
     export = exporter()
     decks = []
-    for name in names:
-        body, _ = export.from_filename(str(executed / f"{name}.ipynb"))
+    for name, nb in notebooks.items():
+        body, _ = export.from_notebook_node(nb)
         deck = out / f"{name}.slides.html"
         deck.write_text(body)
         decks.append(deck)

@@ -99,7 +99,7 @@ def test_launch_buttons_follow_the_repository_the_build_runs_in(monkeypatch, tmp
 def test_every_chapter_has_a_quiet_deck_with_local_scripts_only(site):
     for nb in chapters():
         deck = (site / "slides" / f"{nb.stem}.slides.html").read_text()
-        assert 'class="reveal"' in deck and "data:image/png;base64" in deck
+        assert deck.count("data:image/png;base64") >= AT_LEAST[nb.stem][0], nb.stem  # the figures came along
         text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", deck)  # inline images could spell anything
         assert not re.search(r"Traceback|tensorflow/core|absl|WARNING:tensorflow|retracing|oneDNN", text), nb.stem
         assert not re.search(r'(src|href)="https?://', deck.replace('href="https://creativecommons', ""))
