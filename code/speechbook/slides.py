@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbconvert import SlidesExporter
-from nbformat import NotebookNode
 from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
 from traitlets.config import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
