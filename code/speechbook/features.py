@@ -85,7 +85,8 @@ def word_span(y: np.ndarray, spec: StampSpec = StampSpec(), sr: int = SAMPLE_RAT
     db = librosa.amplitude_to_db(rms, ref=np.max)
     loud = np.flatnonzero(db > -spec.threshold_db)
     runs = np.split(loud, np.flatnonzero(np.diff(loud) > spec.max_gap_ms / spec.hop_ms) + 1)
-    word = next(run for run in runs if run[0] <= np.argmax(db) <= run[-1])
+    peak = np.argmax(db)
+    word = next(run for run in runs if run[0] <= peak <= run[-1])
     return int(word[0] * hop), int(min(len(y), (word[-1] + 1) * hop + frames(spec.win_ms, sr)))
 
 

@@ -47,21 +47,24 @@ def clip_formants(y: np.ndarray, sr: int = SAMPLE_RATE) -> tuple[float, np.ndarr
     frames = librosa.util.frame(np.pad(y, (0, win)), frame_length=win, hop_length=hop, axis=0)
     n = min(len(frames), len(track))
     voiced = frames[:n][~np.isnan(track[:n])]
-    F = frame_formants(voiced[np.abs(voiced).max(axis=1) > 0]) if len(voiced) else np.full((1, N_FORMANTS), np.nan)
+    F = frame_formants(voiced[np.abs(voiced).max(axis=1) > 0])
     complete = F[~np.isnan(F).any(axis=1)]
     return f0, (np.median(complete, axis=0) if len(complete) else np.full(N_FORMANTS, np.nan))
 
 
-def table(ds: Dataset) -> pd.DataFrame:
-    """One row per clip of ``ds``: path, speaker, gender, subset, median pitch and F1-F4 (cached on disk)."""
+def table(ds: Dataset, subset: str | None = None) -> pd.DataFrame:
+    """One row per clip of ``ds`` (of its ``subset`` only, if given): path, speaker, gender, subset, median pitch
+    and F1-F4 (cached on disk)."""
+    rows = np.flatnonzero(ds.meta["subset"] == subset) if subset else np.arange(len(ds))
 
     def compute() -> dict[str, np.ndarray]:
-        rows = [clip_formants(ds.audio(i).samples) for i in range(len(ds))]
-        return {"f0": np.array([r[0] for r in rows]), "F": np.stack([r[1] for r in rows])}
+        found = [clip_formants(ds.audio(i).samples) for i in rows]
+        return {"f0": np.array([f[0] for f in found]), "F": np.stack([f[1] for f in found])}
 
-    k = artifacts.key(ds.fingerprint, modules=(sys.modules[__name__], store, audio))
+    k = artifacts.key(ds.fingerprint, subset, modules=(sys.modules[__name__], store, audio))
     got = artifacts.cached_arrays(f"formants-{ds.name}", k, compute)
-    out = ds.meta[["path", "speaker", "gender", "subset"]].assign(speaker=lambda m: m["speaker"].astype(str))
+    out = ds.meta.iloc[rows][["path", "speaker", "gender", "subset"]]
+    out = out.assign(speaker=out["speaker"].astype(str))
     out["pitch Hz"] = got["f0"]
     for i in range(N_FORMANTS):
         out[f"F{i + 1} Hz"] = got["F"][:, i]

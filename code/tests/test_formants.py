@@ -46,3 +46,16 @@ def test_cues_say_which_sex_each_number_is_nearer_to():
     row = formants.cues(voices, {"x"}).loc["x"]
     assert (row["pitch says"], row["F4 says"]) == ("female", "male")  # a high-voiced man with a long vocal tract
     assert row["pitch Hz"] == 190
+
+
+def test_table_of_one_subset_measures_only_its_clips(tmp_path, monkeypatch):
+    from speechbook import data
+
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    ds = data.stand_in("librispeech-gender")
+    voices = formants.table(ds, "test-other")
+    assert len(voices) == (ds.meta["subset"] == "test-other").sum() > 0
+    assert set(voices["subset"]) == {"test-other"}
+    assert voices["pitch Hz"].notna().mean() > 0.9 and voices["F4 Hz"].notna().mean() > 0.9
+    men = voices["gender"] == "male"
+    assert voices.loc[men, "pitch Hz"].median() < voices.loc[~men, "pitch Hz"].median()
