@@ -80,11 +80,11 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
     """Build into ``out/_build/html`` (chapters, then a slide deck per chapter) with cell errors fatal;
     return the seconds it took."""
     start = time.perf_counter()
-    key_file = out / "_build" / ".speechbook-key"
+    key_file, execution_cache = out / "_build" / ".speechbook-key", out / "_build" / ".jupyter_cache"
     key = cache_key(root)
     if not key_file.is_file() or key_file.read_text() != key:
-        for stale in (".jupyter_cache", ".doctrees"):  # Sphinx must re-read, and the kernel re-run, every chapter
-            shutil.rmtree(out / "_build" / stale, ignore_errors=True)
+        for stale in (execution_cache, out / "_build" / ".doctrees"):  # every chapter re-read and re-run
+            shutil.rmtree(stale, ignore_errors=True)
     subprocess.run(
         [str(Path(sys.executable).parent / "jupyter-book"), "build", str(root), "--path-output", str(out),
          "--config", str(book_config(out, root)), "-W", "-n", "--keep-going", *(["-q"] if quiet else [])],
@@ -93,7 +93,7 @@ def build(out: Path = ROOT, root: Path = ROOT, quiet: bool = False) -> float:
     )
     # From the execution cache, not from jupyter_execute/: when only a chapter's text changed, Jupyter Book takes
     # the outputs from the cache but writes the notebook there without them
-    cache = get_cache(out / "_build" / ".jupyter_cache")
+    cache = get_cache(execution_cache)
     build_decks({nb.stem: cache.merge_match_into_file(str(nb))[1] for nb in chapters(root)},
                 out / "_build" / "html" / "slides")
     key_file.write_text(key)

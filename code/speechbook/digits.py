@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pandas as pd
+from IPython.display import Audio, display
 
 from speechbook import data, features, models, train
 from speechbook.data import Dataset
@@ -100,6 +101,22 @@ def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tupl
         predicted[held] = result.predicted
         rows.append({"held-out speaker": speaker, "accuracy": result.accuracy, "train time (s)": model.seconds})
     return pd.DataFrame(rows), predicted
+
+
+def mistakes(ds: Dataset, predicted: np.ndarray, mask: np.ndarray | None = None) -> pd.DataFrame:
+    """The clips under ``mask`` (all by default) whose ``predicted`` digit is wrong: the digit said and heard and
+    the clip's length, indexed like ``ds.meta`` so that ``ds.audio(i)`` plays one; the errors worth listening to."""
+    meta = ds.meta if mask is None else ds.meta[mask]
+    clips = pd.DataFrame({"path": meta["path"], "said": meta["digit"], "heard": predicted,
+                          "seconds": meta["duration_s"]})
+    return clips[clips["said"] != clips["heard"]]
+
+
+def play(ds: Dataset, clips: pd.DataFrame) -> None:
+    """For each row of :func:`mistakes`, the clip's path, the digit said and heard, and an audio player."""
+    for i, clip in clips.iterrows():
+        print(f"{clip.path}: said {clip.said}, heard {clip.heard}")
+        display(Audio(ds.audio(i).samples, rate=features.SAMPLE_RATE))
 
 
 ADAPTED = "crowd + adapted batch norm"

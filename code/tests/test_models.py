@@ -105,6 +105,22 @@ def test_weight_averaging_averages_the_last_epochs_and_renews_batch_norm(corpus_
     assert np.allclose(bn.moving_mean.numpy(), acts.mean(axis=(0, 1, 2)), atol=1e-4)
 
 
+def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys):
+    test = (corpus_digits.meta["split"] == "test").to_numpy()
+    said = corpus_digits.meta["digit"].to_numpy()[test]
+    heard = said.copy()
+    heard[[3, 17]] = (said[[3, 17]] + 1) % 10
+    wrong = digits.mistakes(corpus_digits, heard, test)
+    where = np.flatnonzero(test)[[3, 17]]
+    assert list(wrong.index) == list(where) and list(wrong["heard"]) == list(heard[[3, 17]])
+    assert list(wrong["said"]) == list(corpus_digits.meta["digit"][where])
+    assert np.isclose(wrong["seconds"].iloc[0], len(corpus_digits.audio(where[0]).samples) / 16_000, atol=0.01)
+    assert digits.mistakes(corpus_digits, corpus_digits.meta["digit"].to_numpy()).empty
+    digits.play(corpus_digits, wrong)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"{wrong['path'].iloc[0]}: said {wrong['said'].iloc[0]}, heard {heard[3]}" and len(printed) == 4
+
+
 def test_crowd_joins_training_for_real_data_only(corpus_digits, monkeypatch, tmp_path):
     monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
     recipe = train.RECIPES["crowd"]
