@@ -130,12 +130,20 @@ def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np
     return {name: leave_one_speaker_out(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
 
 
-def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None = None) -> pd.DataFrame:
+def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluation]]:
+    """:func:`official` for every row of :data:`RUNS` (trained networks come from the cache)."""
+    return {name: official(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
+
+
+def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None = None,
+            officials: dict[str, tuple[train.Trained, train.Evaluation]] | None = None) -> pd.DataFrame:
     """One row per run of :data:`RUNS`: official-split and leave-one-speaker-out accuracy, size and training time.
-    ``loso`` is :func:`every_leave_one_speaker_out`'s result, when the caller already has it."""
+    ``loso`` and ``officials`` are :func:`every_leave_one_speaker_out`'s and :func:`every_official`'s results,
+    when the caller already has them."""
+    officials = officials or every_official(ds)
     rows = []
     for name, (per_speaker, _) in (loso or every_leave_one_speaker_out(ds)).items():
-        trained, result = official(ds, *RUNS[name])
+        trained, result = officials[name]
         rows.append({"model": name, "official split": result.accuracy,
                      "unseen speakers (LOSO mean)": per_speaker["accuracy"].mean(),
                      "worst speaker": per_speaker["accuracy"].min(), "parameters": trained.model.count_params(),

@@ -8,7 +8,7 @@ import pytest
 
 from speechbook import conv, digits, models, train, transfer
 from speechbook.data import Dataset, stand_in
-from speechbook.features import dataset_stamps
+from speechbook.features import SAMPLE_RATE, dataset_stamps
 
 
 def test_2018_architecture_matches_the_workshop():
@@ -114,7 +114,7 @@ def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys)
     where = np.flatnonzero(test)[[3, 17]]
     assert list(wrong.index) == list(where) and list(wrong["heard"]) == list(heard[[3, 17]])
     assert list(wrong["said"]) == list(corpus_digits.meta["digit"][where])
-    assert np.isclose(wrong["seconds"].iloc[0], len(corpus_digits.audio(where[0]).samples) / 16_000, atol=0.01)
+    assert np.isclose(wrong["seconds"].iloc[0], len(corpus_digits.audio(where[0]).samples) / SAMPLE_RATE, atol=0.01)
     assert digits.mistakes(corpus_digits, corpus_digits.meta["digit"].to_numpy()).empty
     digits.play(corpus_digits, wrong)
     printed = capsys.readouterr().out.splitlines()
