@@ -46,7 +46,7 @@ def test_adapted_batch_norm_takes_the_new_voices_statistics_and_leaves_the_netwo
     rng = np.random.default_rng(0)
     m = models.stamp_cnn(band_means=False)
     new_voice = rng.random((40, 32, 64)).astype("float32") + np.linspace(0, 3, 32)[None, :, None]
-    adapted = models.adapt_batch_norm(m, new_voice)
+    adapted = models.adapt_batch_norm(m, new_voice, batch_size=16)  # statistics summed over batches of 16, 16, 8
     norms = [layer for layer in adapted.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert len(norms) == 3
     for layer in norms:  # in inference mode each channel now comes out with mean 0 and variance 1 on this voice
