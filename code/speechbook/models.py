@@ -103,24 +103,12 @@ def adapt_batch_norm(model: keras.Model, X: np.ndarray, batch_size: int = 256) -
     adapted.set_weights(model.get_weights())
     for layer in adapted.layers:  # in order: each layer's input already comes through the adapted layers before it
         if isinstance(layer, layers.BatchNormalization):
-            mean, variance = _channel_moments(keras.Model(adapted.input, layer.input), X, batch_size)
-            layer.moving_mean.assign(mean)
-            layer.moving_variance.assign(variance)
+            probe = keras.Model(adapted.input, layer.input)
+            moments = layers.Normalization(axis=-1)  # adapt() streams the batches: memory holds one batch's activations
+            moments.adapt(probe(X[i:i + batch_size, ..., None], training=False) for i in range(0, len(X), batch_size))
+            layer.moving_mean.assign(moments.adapt_mean)
+            layer.moving_variance.assign(moments.adapt_variance)
     return adapted
-
-
-def _channel_moments(model: keras.Model, X: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of each output channel of ``model`` over stamps ``X``, summed ``batch_size`` stamps at a
-    time so that memory holds one batch's activations, not the whole set's (hundreds of MB on a training set)."""
-    n, total, squares = 0, 0.0, 0.0
-    for start in range(0, len(X), batch_size):
-        acts = ops.convert_to_numpy(model(X[start:start + batch_size, ..., None], training=False))
-        axes = tuple(range(acts.ndim - 1))
-        n += acts.size // acts.shape[-1]
-        total += acts.sum(axis=axes, dtype=np.float64)
-        squares += np.square(acts, dtype=np.float64).sum(axis=axes)
-    mean = total / n
-    return mean.astype(np.float32), (squares / n - mean ** 2).astype(np.float32)
 
 
 def conv_features(model: keras.Model) -> keras.Model:
