@@ -203,9 +203,10 @@ def _verdicts(clips: pd.DataFrame, p_male: np.ndarray, **attrs) -> pd.DataFrame:
     return clips
 
 
-def pitch_baseline(s: store.Store, train_speakers: list[str], where: str, params: tuple = ()) -> pd.DataFrame:
-    """The guess a listener makes: a threshold on each clip's median pitch, fitted on the training speakers'
-    clips (logistic regression on one feature); scored per clip like the networks."""
+def pitch_baseline(s: store.Store, train_speakers: list[str], tests: list[tuple[str, tuple]]) -> list[pd.DataFrame]:
+    """The guess a listener makes: a threshold on each clip's median pitch, fitted once on the training speakers'
+    clips (logistic regression on one feature); one clip table, scored like the networks', per test
+    (``where, params``) of ``tests``."""
     def table(w: str, p: tuple) -> pd.DataFrame:
         return pd.DataFrame(s.query(f"SELECT u.id, u.speaker, u.gender, u.path, COALESCE(u.median_f0_hz, 150), "
                                     f"COUNT(s.rowid) FROM utterances u JOIN segments s ON s.utterance_id = u.id "
@@ -215,9 +216,9 @@ def pitch_baseline(s: store.Store, train_speakers: list[str], where: str, params
     start = time.perf_counter()
     clf = LogisticRegression().fit(fit_on[["f0"]], fit_on["gender"] == "male")
     seconds = time.perf_counter() - start
-    clips = table(where, params)
-    return _verdicts(clips, clf.predict_proba(clips[["f0"]])[:, 1], parameters=2, seconds=seconds,
-                     threshold_hz=float(-clf.intercept_[0] / clf.coef_[0, 0]))
+    threshold = float(-clf.intercept_[0] / clf.coef_[0, 0])
+    return [_verdicts(clips, clf.predict_proba(clips[["f0"]])[:, 1], parameters=2, seconds=seconds,
+                      threshold_hz=threshold) for clips in (table(*t) for t in tests)]
 
 
 def average_voice(s: store.Store, where: str, params: tuple = ()) -> tuple[pd.DataFrame, np.ndarray]:
@@ -234,9 +235,10 @@ def average_voice(s: store.Store, where: str, params: tuple = ()) -> tuple[pd.Da
     return clips, stats
 
 
-def voice_baseline(s: store.Store, train_speakers: list[str], where: str, params: tuple = ()) -> pd.DataFrame:
+def voice_baseline(s: store.Store, train_speakers: list[str], tests: list[tuple[str, tuple]]) -> list[pd.DataFrame]:
     """The recipe before deep learning: a logistic regression on each clip's :func:`average_voice` (80 numbers),
-    its regularisation chosen by 5-fold cross-validation over the training speakers only; scored per clip."""
+    its regularisation chosen by 5-fold cross-validation over the training speakers only, fitted once; one clip
+    table per test (``where, params``) of ``tests``."""
     fit_on, stats = average_voice(s, *in_speakers(train_speakers))
     by_speaker = GroupKFold(min(5, len(train_speakers))).split(stats, groups=fit_on["speaker"])
     clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=np.logspace(-3, 2, 11), l1_ratios=(0.0,),
@@ -245,8 +247,8 @@ def voice_baseline(s: store.Store, train_speakers: list[str], where: str, params
     start = time.perf_counter()
     clf.fit(stats, fit_on["gender"] == "male")
     seconds = time.perf_counter() - start
-    clips, stats = average_voice(s, where, params)
-    return _verdicts(clips, clf.predict_proba(stats)[:, 1], parameters=stats.shape[1] + 1, seconds=seconds)
+    return [_verdicts(clips, clf.predict_proba(X)[:, 1], parameters=X.shape[1] + 1, seconds=seconds)
+            for clips, X in (average_voice(s, *t) for t in tests)]
 
 
 @dataclass
@@ -379,6 +381,8 @@ def baseline_folds(baseline: Callable[..., pd.DataFrame], clean: store.Store,
     held_out, other = [], []
     for k in sorted(set(folds.values())):
         fit_on = [sp for sp, f in folds.items() if f != k]
-        held_out.append(baseline(clean, fit_on, *in_speakers([sp for sp, f in folds.items() if f == k])))
-        other.append(baseline(clean, fit_on, "u.split = ?", (OTHER,)))
+        held, rest = baseline(clean, fit_on, [in_speakers([sp for sp, f in folds.items() if f == k]),
+                                              ("u.split = ?", (OTHER,))])
+        held_out.append(held)
+        other.append(rest)
     return held_out, other
