@@ -2,7 +2,8 @@
 
 ``python -m speechbook check FILE...`` says how each file loads, or why it cannot;
 ``python -m speechbook predict FILE --task digits|animals|gender`` says which digit or animal word it hears,
-or whether the voice is female or male.
+or whether the voice is female or male;
+``python -m speechbook train speech_stamps|gender`` trains (or finds cached) every network the chapter needs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import sys
 
 from speechbook.audio import AudioError, load
+from speechbook.pretrain import CHAPTERS, RESTART
 
 
 def check(paths: list[str]) -> int:
@@ -49,6 +51,25 @@ def predict(path: str, task: str) -> int:
     return 0
 
 
+def train(chapter: str, per_process: int | None) -> int:
+    """Train the chapter's networks as the chapter will ask for them, stopping after ``per_process``; exit status
+    :data:`speechbook.pretrain.RESTART` when it stopped there, 0 when every network is trained."""
+    from speechbook import data, digits, gender
+    from speechbook import train as training
+
+    training.limit_fits(per_process)
+    try:
+        if chapter == "speech_stamps":
+            fsdd = data.load("fsdd", fallback=True)
+            digits.every_official(fsdd)
+            digits.every_leave_one_speaker_out(fsdd)
+        else:
+            gender.run_all(*gender.stores(data.load("librispeech-gender", fallback=True)))
+    except training.FitLimit:
+        return RESTART
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="speechbook", description=__doc__)
@@ -57,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     guess = commands.add_parser("predict", help="classify a recording with the book's trained networks")
     guess.add_argument("file")
     guess.add_argument("--task", choices=["digits", "animals", "gender"], default="digits")
+    learn = commands.add_parser("train", help="train every network a chapter needs, a few per process")
+    learn.add_argument("chapter", choices=CHAPTERS)
+    learn.add_argument("--per-process", type=int, help="stop after training this many networks")
     args = parser.parse_args(argv)
+    if args.command == "train":
+        return train(args.chapter, args.per_process)
     return check(args.files) if args.command == "check" else predict(args.file, args.task)
 
 

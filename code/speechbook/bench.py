@@ -31,8 +31,9 @@ def execute(notebook: Path, save_to: Path | None = None) -> None:
 
 
 def peak_mb(notebook: Path, artifacts: Path | None = None) -> float:
-    """Peak resident memory (MB) of the kernel that runs ``notebook``, measured in a child process; with
-    ``artifacts`` (an empty folder) it computes every stamp and trains every network itself, as on Binder."""
+    """Peak resident memory (MB) of the kernel that runs ``notebook`` or of the largest process it starts
+    (:mod:`speechbook.pretrain`'s), measured in a child process; with ``artifacts`` (an empty folder) it computes
+    every stamp and trains every network, as on Binder."""
     code = ("import resource, sys; from pathlib import Path; from speechbook.bench import execute; "
             "execute(Path(sys.argv[1])); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     env = {**os.environ, "SPEECHBOOK_ARTIFACTS": str(artifacts)} if artifacts else None

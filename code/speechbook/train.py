@@ -112,8 +112,24 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
     return Trained(model, history, time.perf_counter() - start)
 
 
+class FitLimit(Exception):
+    """Raised by :func:`cached` once this process has trained as many networks as :func:`limit_fits` allowed."""
+
+
+_fits_left: int | None = None
+
+
+def limit_fits(n: int | None) -> None:
+    """Let this process train at most ``n`` more networks (None: no limit); :mod:`speechbook.pretrain` uses it
+    to start a fresh process every few networks, as TensorFlow keeps 25-45 MB of each trained one for good."""
+    global _fits_left
+    _fits_left = n
+
+
 def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Trained:
-    """Load the model ``name-k.keras`` (with its history) saved by an earlier identical run, or ``fit`` and save it."""
+    """Load the model ``name-k.keras`` (with its history) saved by an earlier identical run, or ``fit`` and save it;
+    raise :class:`FitLimit` after saving the last network :func:`limit_fits` allows."""
+    global _fits_left
     path = artifacts.folder() / "models" / f"{name}-{k}.keras"
     meta = path.with_suffix(".json")
     if path.is_file() and meta.is_file():
@@ -123,6 +139,10 @@ def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Tra
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.model.save(path)
     meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
+    if _fits_left is not None:
+        _fits_left -= 1
+        if _fits_left <= 0:
+            raise FitLimit(f"trained as many networks as allowed; {path.name} was the last")
     return trained
 
 

@@ -1,0 +1,45 @@
+"""Train a chapter's networks before the chapter runs, a few per process (``python -m speechbook train``).
+
+TensorFlow keeps 25-45 MB of every network a process trains, for as long as the process lives: a chapter that
+trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained first in
+short-lived processes, the networks then come from the cache, and the kernel needs no more than the build's
+(about 1.4 GB). This module imports no TensorFlow, so the kernel that calls it stays small meanwhile.
+
+Chapters: *Speech stamps* (``book/speech_stamps.ipynb``) and *Female or male?* (``book/gender.ipynb``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+CHAPTERS = ("speech_stamps", "gender")
+"""The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each)."""
+
+RESTART = 75
+"""Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""
+
+
+def chapter(name: str, per_process: int = 7) -> int:
+    """Train every network chapter ``name`` needs, ``per_process`` at most in each process; returns how many
+    processes it took (one, which finds everything cached, when the networks are there already)."""
+    here = str(Path(__file__).resolve().parents[1])  # in Colab the package is on sys.path, not installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    return until_done([sys.executable, "-m", "speechbook", "train", name, "--per-process", str(per_process)], env)
+
+
+def until_done(command: list[str], env: Mapping[str, str] | None = None) -> int:
+    """Run ``command`` again as long as it exits with :data:`RESTART`; returns how many times it ran. Its output is
+    kept off the page, except when it fails: then the error says what it printed last."""
+    runs = 0
+    while True:
+        runs += 1
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        if done.returncode == 0:
+            return runs
+        if done.returncode != RESTART:
+            raise RuntimeError(f"`{' '.join(command[1:])}` failed with exit status {done.returncode}:\n"
+                               f"{(done.stdout + done.stderr)[-3000:]}")

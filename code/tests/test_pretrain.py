@@ -1,0 +1,48 @@
+"""Training a chapter's networks a few per process: the limit stops a process, the next one resumes."""
+
+import subprocess
+import sys
+
+import keras
+import pytest
+
+from speechbook import pretrain, train
+
+
+def test_a_process_stops_at_its_limit_and_the_next_finds_its_networks_saved(monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    fits = []
+
+    def fit() -> train.Trained:
+        fits.append(1)
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        return train.Trained(model, {"loss": [1.0]}, 0.5)
+
+    def chapter() -> None:  # a chapter asking for three networks
+        for k in "abc":
+            train.cached("toy", k, fit, train.RECIPES["2018"])
+
+    train.limit_fits(2)
+    with pytest.raises(train.FitLimit, match="toy-b.keras was the last"):
+        chapter()
+    train.limit_fits(2)  # the next process: a and b come from the cache, c is trained
+    chapter()
+    train.limit_fits(None)
+    assert len(fits) == 3 and sorted(p.name for p in (tmp_path / "models").glob("*.keras")) == [
+        "toy-a.keras", "toy-b.keras", "toy-c.keras"]
+    chapter()
+    assert len(fits) == 3
+
+
+def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_path):
+    count = tmp_path / "runs"
+    script = (f"import pathlib, sys; p = pathlib.Path({str(count)!r}); n = len(p.read_text()) if p.exists() else 0; "
+              f"p.write_text('x' * (n + 1)); sys.exit({pretrain.RESTART} if n < 2 else 0)")
+    assert pretrain.until_done([sys.executable, "-c", script]) == 3
+    with pytest.raises(RuntimeError, match=r"(?s)exit status 1:\n.*ZeroDivisionError"):
+        pretrain.until_done([sys.executable, "-c", "1 / 0"])
+
+
+def test_the_launcher_leaves_tensorflow_out_of_the_kernel():
+    probe = "import sys, speechbook.pretrain; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
