@@ -60,11 +60,9 @@ def train(chapter: str, per_process: int | None) -> int:
     training.limit_fits(per_process)
     try:
         if chapter == "speech_stamps":
-            fsdd = data.load("fsdd", fallback=True)
-            digits.every_official(fsdd)
-            digits.every_leave_one_speaker_out(fsdd)
+            digits.train_every_network(data.load("fsdd", fallback=True))
         else:
-            gender.run_all(*gender.stores(data.load("librispeech-gender", fallback=True)))
+            gender.train_every_network(*gender.stores(data.load("librispeech-gender", fallback=True)))
     except training.FitLimit:
         return RESTART
     return 0

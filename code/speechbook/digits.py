@@ -64,13 +64,21 @@ def predict(model: keras.Model, X: np.ndarray, speakers: np.ndarray | None = Non
     return probabilities
 
 
+def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> train.Trained:
+    """``recipe``'s network trained on the official training split, tested each epoch on the test split (from the
+    cache when it exists); ``X`` are the data set's stamps under ``recipe``, when the caller already has them."""
+    X = stamps(ds, train.RECIPES[recipe]) if X is None else X
+    tr, te = split_masks(ds)
+    return train.train(f"digits-{recipe}", *training_set(ds, X, tr, train.RECIPES[recipe]), train.RECIPES[recipe],
+                       10, ds.fingerprint, validation=(X[te], ds.meta["digit"].to_numpy()[te]))
+
+
 def official(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[train.Trained, train.Evaluation]:
     """Train ``recipe`` on the official training split (tested each epoch) and evaluate on the test split,
     with ``adapt`` each test speaker's batch-norm statistics re-estimated first."""
     X, y = stamps(ds, train.RECIPES[recipe]), ds.meta["digit"].to_numpy()
-    tr, te = split_masks(ds)
-    model = train.train(f"digits-{recipe}", *training_set(ds, X, tr, train.RECIPES[recipe]), train.RECIPES[recipe],
-                        10, ds.fingerprint, validation=(X[te], y[te]))
+    model = trained_official(ds, recipe, X)
+    te = split_masks(ds)[1]
     speakers = ds.meta["speaker"].to_numpy()[te] if adapt else None
     return model, train.score(predict(model.model, X[te], speakers), y[te], 10)
 
@@ -123,6 +131,16 @@ ADAPTED = "crowd + adapted batch norm"
 """The crowd networks, tested after adapting their batch norm to each test speaker."""
 RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("crowd", True)}
 """The rows of the chapter's tables: a name, its recipe, and whether its networks adapt to each test speaker."""
+
+
+def train_every_network(ds: Dataset) -> None:
+    """Train (or find cached) every network of :data:`RUNS`, testing none: what ``python -m speechbook train``
+    does before the chapter runs."""
+    for recipe in train.RECIPES:
+        X = stamps(ds, train.RECIPES[recipe])
+        trained_official(ds, recipe, X)
+        for speaker in sorted(set(ds.meta["speaker"])):
+            trained_without(ds, recipe, speaker, X)
 
 
 def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:

@@ -262,13 +262,21 @@ class FoldResult:
     other: pd.DataFrame
 
 
+def trained_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int], fold: int,
+                 held_out: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> Trained:
+    """``recipe``'s network trained on every fold but ``fold``, tested each epoch on it (from the cache when it
+    exists); ``held_out`` are that fold's segments and columns, when the caller already has them."""
+    X, cols = held_out or clean.segments(*in_speakers([sp for sp, f in folds.items() if f == fold]))
+    return train(recipe, clean, noisy, [sp for sp, f in folds.items() if f != fold],
+                 validation=(X, (cols["gender"] == "male").astype("float32")))
+
+
 def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int],
              fold: int) -> FoldResult:
     """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other."""
-    train_speakers = [sp for sp, f in folds.items() if f != fold]
     where, params = in_speakers([sp for sp, f in folds.items() if f == fold])
     X, cols = clean.segments(where, params)
-    trained = train(recipe, clean, noisy, train_speakers, validation=(X, (cols["gender"] == "male").astype("float32")))
+    trained = trained_fold(recipe, clean, noisy, folds, fold, (X, cols))
     return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params, (X, cols)),
                       evaluate(trained.model, clean, "u.split = ?", (OTHER,)))
 
@@ -372,6 +380,14 @@ def recipes() -> list[Recipe]:
 def run_all(clean: store.Store, noisy: store.Store, folds: dict[str, int]) -> list[FoldResult]:
     """Every recipe of :func:`recipes` on every fold (cached models are loaded, not retrained)."""
     return [run_fold(r, clean, noisy, folds, k) for r in recipes() for k in sorted(set(folds.values()))]
+
+
+def train_every_network(clean: store.Store, noisy: store.Store, folds: dict[str, int]) -> None:
+    """Train (or find cached) what :func:`run_all` uses, testing none: what ``python -m speechbook train`` does
+    before the chapter runs."""
+    for r in recipes():
+        for k in sorted(set(folds.values())):
+            trained_fold(r, clean, noisy, folds, k)
 
 
 def baseline_folds(baseline: Callable[..., pd.DataFrame], clean: store.Store,

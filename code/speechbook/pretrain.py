@@ -1,6 +1,6 @@
 """Train a chapter's networks before the chapter runs, a few per process (``python -m speechbook train``).
 
-TensorFlow keeps 25-45 MB of every network a process trains, for as long as the process lives: a chapter that
+TensorFlow keeps tens of MB of every network a process trains, for as long as the process lives: a chapter that
 trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained first in
 short-lived processes, the networks then come from the cache, and the kernel needs no more than the build's
 (about 1.4 GB). This module imports no TensorFlow, so the kernel that calls it stays small meanwhile.
@@ -23,7 +23,7 @@ RESTART = 75
 """Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""
 
 
-def chapter(name: str, per_process: int = 7) -> int:
+def chapter(name: str, per_process: int = 4) -> int:
     """Train every network chapter ``name`` needs, ``per_process`` at most in each process; returns how many
     processes it took (one, which finds everything cached, when the networks are there already)."""
     here = str(Path(__file__).resolve().parents[1])  # in Colab the package is on sys.path, not installed

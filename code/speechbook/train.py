@@ -121,7 +121,7 @@ _fits_left: int | None = None
 
 def limit_fits(n: int | None) -> None:
     """Let this process train at most ``n`` more networks (None: no limit); :mod:`speechbook.pretrain` uses it
-    to start a fresh process every few networks, as TensorFlow keeps 25-45 MB of each trained one for good."""
+    to start a fresh process every few networks, as TensorFlow keeps tens of MB of each trained one for good."""
     global _fits_left
     _fits_left = n
 
