@@ -80,6 +80,10 @@ class Dataset:
         """Load row ``i`` as 16 kHz mono."""
         return load_audio(self.meta["file"].iloc[i])
 
+    def row(self, path: str) -> int:
+        """The row of the file at ``path`` (relative, as in the manifest and the feature stores)."""
+        return self.meta["path"].tolist().index(path)
+
     def __len__(self) -> int:
         return len(self.meta)
 

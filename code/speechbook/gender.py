@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import pandas as pd
+from IPython.display import Audio, display
 from keras import layers
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import confusion_matrix
@@ -52,6 +53,11 @@ def speaker_folds(s: store.Store, k: int = 3, seed: int = 0) -> dict[str, int]:
         for i, sp in enumerate(rng.permutation(speakers)):
             folds[str(sp)] = i % k
     return folds
+
+
+def fold_speakers(folds: dict[str, int], k: int) -> tuple[list[str], list[str]]:
+    """Fold ``k``'s speakers (held out) and every other fold's (trained on)."""
+    return [sp for sp, f in folds.items() if f == k], [sp for sp, f in folds.items() if f != k]
 
 
 def in_speakers(speakers: list[str]) -> tuple[str, tuple]:
@@ -266,15 +272,15 @@ def trained_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, 
                  held_out: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> Trained:
     """``recipe``'s network trained on every fold but ``fold``, tested each epoch on it (from the cache when it
     exists); ``held_out`` are that fold's segments and columns, when the caller already has them."""
-    X, cols = held_out or clean.segments(*in_speakers([sp for sp, f in folds.items() if f == fold]))
-    return train(recipe, clean, noisy, [sp for sp, f in folds.items() if f != fold],
-                 validation=(X, (cols["gender"] == "male").astype("float32")))
+    held, rest = fold_speakers(folds, fold)
+    X, cols = held_out or clean.segments(*in_speakers(held))
+    return train(recipe, clean, noisy, rest, validation=(X, (cols["gender"] == "male").astype("float32")))
 
 
 def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int],
              fold: int) -> FoldResult:
     """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other."""
-    where, params = in_speakers([sp for sp, f in folds.items() if f == fold])
+    where, params = in_speakers(fold_speakers(folds, fold)[0])
     X, cols = clean.segments(where, params)
     trained = trained_fold(recipe, clean, noisy, folds, fold, (X, cols))
     return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params, (X, cols)),
@@ -321,6 +327,29 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     return pd.DataFrame(accuracy).set_index("model"), pd.DataFrame(cost).set_index("model")
 
 
+def wrong_speakers(results: list[FoldResult],
+                   baselines: dict[str, tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = None) -> pd.DataFrame:
+    """The held-out speakers each model gets wrong over all folds, one row per model as in :func:`compare`: how many
+    clips, and whose."""
+    tables = [b.assign(model=name) for name, (held, _) in (baselines or {}).items() for b in held]
+    clips = pd.concat(tables + [r.held_out.assign(model=r.recipe.name) for r in results])
+    wrong = clips[~clips["correct"]].groupby("model")["speaker"]
+    table = pd.DataFrame({"clips wrong": wrong.size(), "speakers": wrong.agg(lambda s: ", ".join(sorted(s)))})
+    table = table.reindex(clips["model"].unique())  # a model without errors keeps its row
+    return table.fillna({"clips wrong": 0, "speakers": ""}).astype({"clips wrong": int})
+
+
+def play(ds: Dataset, s: store.Store, clips: pd.DataFrame, seconds: float = 4) -> None:
+    """For each row of an :func:`evaluate` table: the speaker, the verdict and the clip's median pitch, and a player
+    for the clip's first ``seconds``."""
+    pitch = dict(s.query("SELECT path, median_f0_hz FROM utterances"))
+    for _, clip in clips.iterrows():
+        print(f"speaker {clip['speaker']} ({clip['gender']}), heard as {clip['predicted']} "
+              f"(p male {clip['p_male']:.2f}), median pitch {pitch[clip['path']] or float('nan'):.0f} Hz")
+        display(Audio(ds.audio(ds.row(clip["path"])).samples[:int(seconds * features.SAMPLE_RATE)],
+                      rate=features.SAMPLE_RATE))
+
+
 def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -> pd.DataFrame:
     """Held-out clip accuracy at each test SNR (:data:`SNR_LEVELS`), noise added to the held-out audio only."""
     rows = []
@@ -328,7 +357,7 @@ def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -
         spec = store.FeatureSpec() if snr is None else store.FeatureSpec(snr_db=(snr, snr), seed=1)
         s = store_for(ds, spec, split=TRAIN)
         for r in results:
-            where, params = in_speakers([sp for sp, f in folds.items() if f == r.fold])
+            where, params = in_speakers(fold_speakers(folds, r.fold)[0])
             rows.append({"model": r.recipe.name, "fold": r.fold, "SNR dB": "clean" if snr is None else snr,
                          "accuracy": summary(evaluate(r.trained.model, s, where, params))["clips"]})
     return pd.DataFrame(rows)
@@ -396,9 +425,8 @@ def baseline_folds(baseline: Callable[..., pd.DataFrame], clean: store.Store,
     on the held-out fold and on test-other."""
     held_out, other = [], []
     for k in sorted(set(folds.values())):
-        fit_on = [sp for sp, f in folds.items() if f != k]
-        held, rest = baseline(clean, fit_on, [in_speakers([sp for sp, f in folds.items() if f == k]),
-                                              ("u.split = ?", (OTHER,))])
+        test, fit_on = fold_speakers(folds, k)
+        held, rest = baseline(clean, fit_on, [in_speakers(test), ("u.split = ?", (OTHER,))])
         held_out.append(held)
         other.append(rest)
     return held_out, other

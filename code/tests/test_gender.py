@@ -3,6 +3,7 @@ the command line's verdict, and the LSTM's gates computed by hand."""
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from speechbook import gender, rnn
@@ -62,6 +63,26 @@ def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experimen
     assert np.mean([gender.summary(o)["clips"] for o in voice_other]) > 0.7  # five or six voices to learn from
     accuracy, cost = gender.compare([], {"pitch": (pitch, pitch_other), "voice": (voice, voice_other)})
     assert list(accuracy.index) == ["pitch", "voice"] and list(cost["parameters"]) == [2, 81]
+
+
+def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys):
+    ds, clean, _, folds = experiment
+    held, other = gender.baseline_folds(gender.pitch_baseline, clean, folds)
+    flipped = [t.assign(correct=~t["correct"]) for t in held]  # every verdict turned round
+    right = [t.assign(correct=True) for t in held]
+    table = gender.wrong_speakers([], {"pitch": (held, other), "right": (right, other), "flipped": (flipped, other)})
+    clips = pd.concat(held)
+    assert list(table.index) == ["pitch", "right", "flipped"]
+    assert table.loc["right"].tolist() == [0, ""]  # a model without errors keeps its row
+    assert table.loc["pitch", "clips wrong"] == (~clips["correct"]).sum()
+    assert table.loc["flipped", "clips wrong"] == clips["correct"].sum()
+    assert table.loc["flipped", "speakers"] == ", ".join(sorted(clips.loc[clips["correct"], "speaker"]))
+    gender.play(ds, clean, clips.head(2))
+    printed = capsys.readouterr().out
+    for sp in clips["speaker"].head(2):
+        assert f"speaker {sp} (" in printed
+    assert printed.count("median pitch") == 2
+    assert ds.meta["path"].iloc[ds.row(clips["path"].iloc[1])] == clips["path"].iloc[1]
 
 
 def test_cli_says_female_or_male_and_flags_close_calls(experiment, capsys, wav, monkeypatch):
