@@ -16,19 +16,21 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-CHAPTERS = ("speech_stamps", "gender")
-"""The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each)."""
+CHAPTERS = {"speech_stamps": 2, "gender": 4}
+"""The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each), and how
+many networks one process may train: in clean builds four crowd networks took a process to 1,533 MiB (about 150 MiB
+each), two to at most 1,451; four gender networks stay under 1,170 MiB."""
 
 RESTART = 75
 """Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""
 
 
-def chapter(name: str, per_process: int = 4) -> int:
-    """Train every network chapter ``name`` needs, ``per_process`` at most in each process; returns how many
-    processes it took (one, which finds everything cached, when the networks are there already)."""
+def chapter(name: str) -> int:
+    """Train every network chapter ``name`` needs, :data:`CHAPTERS` ``[name]`` at most in each process; returns how
+    many processes it took (one, which finds everything cached, when the networks are there already)."""
     here = str(Path(__file__).resolve().parents[1])  # in Colab the package is on sys.path, not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-    return until_done([sys.executable, "-m", "speechbook", "train", name, "--per-process", str(per_process)], env)
+    return until_done([sys.executable, "-m", "speechbook", "train", name, "--per-process", str(CHAPTERS[name])], env)
 
 
 def until_done(command: list[str], env: Mapping[str, str] | None = None) -> int:
