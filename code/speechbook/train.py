@@ -10,6 +10,8 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -78,11 +80,17 @@ def augment(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 @dataclass
 class Trained:
-    """A trained model, its per-epoch history and how long training took (s)."""
+    """A trained model, its per-epoch history and how long training took (s). A cached model stays on disk until
+    ``model`` is first read: a training process that only makes sure a network exists never loads it."""
 
-    model: keras.Model
+    saved: keras.Model | Path
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @cached_property
+    def model(self) -> keras.Model:
+        """The network: ``saved`` itself, or loaded from the ``.keras`` file ``saved`` names."""
+        return self.saved if isinstance(self.saved, keras.Model) else keras.models.load_model(self.saved)
 
 
 def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
@@ -127,14 +135,14 @@ def limit_fits(n: int | None) -> None:
 
 
 def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Trained:
-    """Load the model ``name-k.keras`` (with its history) saved by an earlier identical run, or ``fit`` and save it;
-    raise :class:`FitLimit` after saving the last network :func:`limit_fits` allows."""
+    """The model ``name-k.keras`` (with its history) saved by an earlier identical run, loaded when first used, or
+    ``fit`` and save it; raise :class:`FitLimit` after saving the last network :func:`limit_fits` allows."""
     global _fits_left
     path = artifacts.folder() / "models" / f"{name}-{k}.keras"
     meta = path.with_suffix(".json")
     if path.is_file() and meta.is_file():
         saved = json.loads(meta.read_text())
-        return Trained(keras.models.load_model(path), saved["history"], saved["seconds"])
+        return Trained(path, saved["history"], saved["seconds"])
     trained = fit()
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.model.save(path)

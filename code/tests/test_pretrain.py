@@ -32,6 +32,9 @@ def test_a_process_stops_at_its_limit_and_the_next_finds_its_networks_saved(monk
         "toy-a.keras", "toy-b.keras", "toy-c.keras"]
     chapter()
     assert len(fits) == 3
+    found = train.cached("toy", "a", fit, train.RECIPES["2018"])  # found on disk, loaded only when read
+    assert "model" not in vars(found) and found.history == {"loss": [1.0]}
+    assert found.model.count_params() == 3 and "model" in vars(found)
 
 
 def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_path):
