@@ -6,11 +6,13 @@ Cells carry RISE/nbconvert slide metadata (slide, subslide, fragment, skip, note
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
+from nbformat.v4 import new_markdown_cell
 from traitlets.config import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -23,6 +25,50 @@ class RemoveStderr(Preprocessor):
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
         return cell, resources
+
+
+DIRECTIVE = re.compile(r"^(`{3,})\{([\w-]+)\}[ \t]*([^\n]*)\n"  # fence, name, title
+                       r"((?:[ \t]*:[\w-]+:[^\n]*\n)*)(.*?)\n?^\1[ \t]*$\n?", re.M | re.S)  # options, body, fence
+"""A MyST directive fenced in backticks: the fence, its name, its title, its options and its body."""
+ROLE = re.compile(r"\{[\w-]+\}`([^`]+)`")
+"""A MyST role, such as a reference to an exercise: {ref}`label`."""
+
+
+class MystForSlides(Preprocessor):
+    """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
+    its own, numbered in the deck, without its solution (the book keeps it under the exercise); a reference to an
+    exercise by its deck number; an admonition as a quote under its title. Without this a deck shows the directives
+    as raw code, solutions included, below the summary's last line."""
+
+    def preprocess(self, nb, resources):
+        exercises = [m for c in nb.cells if c.cell_type == "markdown" for m in DIRECTIVE.finditer(c.source)
+                     if m[2] == "exercise"]
+        number = {re.search(r":label:\s*(\S+)", m[4])[1]: k for k, m in enumerate(exercises, 1) if ":label:" in m[4]}
+        cells, k = [], 0
+        for cell in nb.cells:
+            cells.append(cell)
+            if cell.cell_type != "markdown":
+                continue
+            taken = [m[5] for m in DIRECTIVE.finditer(cell.source) if m[2] == "exercise"]
+            cell.source = DIRECTIVE.sub(self.rewrite, cell.source)
+            cell.source = ROLE.sub(lambda m: f"exercise {number[m[1]]}" if m[1] in number else m[1], cell.source)
+            if taken:  # the exercises' heading goes with them
+                cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
+            for body in taken:
+                k += 1
+                cells.append(new_markdown_cell(f"### Exercise {k} of {len(exercises)}\n\n{body}\n\n"
+                                               "*The solution is in the book, under this exercise.*",
+                                               id=f"exercise-{k}", metadata={"slideshow": {"slide_type": "subslide"}}))
+        nb.cells = cells
+        return nb, resources
+
+    @staticmethod
+    def rewrite(m: re.Match) -> str:
+        """An exercise or a solution leaves the cell (the exercise gets a subslide); anything else is quoted."""
+        if m[2] in ("exercise", "solution"):
+            return ""
+        title = m[3].strip() or m[2].capitalize()
+        return "\n".join([f"> **{title}**", ">"] + [f"> {line}" for line in m[5].splitlines()]) + "\n"
 
 
 def exporter(static: str = "../_static") -> SlidesExporter:

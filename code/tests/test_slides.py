@@ -1,0 +1,53 @@
+"""Slide decks: MyST that only the book renders is turned into slides a presenter can show."""
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from speechbook import slides
+
+SUMMARY = """## Summary
+
+- One idea, see {ref}`ex-two`.
+
+## Exercises
+
+```{exercise}
+:label: ex-one
+First question?
+```
+
+````{solution} ex-one
+:class: dropdown
+```python
+print("first answer")
+```
+````
+
+```{exercise}
+:label: ex-two
+Second question?
+```
+
+```{solution} ex-two
+:class: dropdown
+Second answer.
+```
+"""
+
+
+def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Title\n\n```{admonition} Needs Python\n:class: tip\nLaunch it.\n```",
+                          metadata={"slideshow": {"slide_type": "slide"}}),
+        new_code_cell("1 + 1"),
+        new_markdown_cell(SUMMARY, metadata={"slideshow": {"slide_type": "slide"}}),
+    ])
+    deck, _ = slides.exporter().from_notebook_node(nbformat.from_dict(nb))
+    assert "{exercise}" not in deck and "{solution}" not in deck and "{ref}" not in deck
+    assert "answer" not in deck and "dropdown" not in deck  # solutions stay in the book
+    assert "<strong>Needs Python</strong>" in deck and "Launch it." in deck
+    assert "see exercise 2." in deck
+    first, second = deck.index("Exercise 1 of 2"), deck.index("Exercise 2 of 2")
+    assert deck.index("One idea") < first < deck.index("First question?") < second < deck.index("Second question?")
+    assert deck.count("<section") == 6  # two slides (4 sections), the exercises two subslides of the second
+    assert ">Exercises<" not in deck  # the heading left with its exercises
