@@ -191,3 +191,14 @@ def test_rise_presents_a_chapter_live_in_the_pinned_jupyterlab(browser, jupyter)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "rise-cnn_on_sound.png"))
     context.close()
+
+
+def test_jupyterlab_renders_the_chapters_myst(browser, jupyter):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(jupyter + "lab/tree/book/say_it.ipynb?reset", wait_until="domcontentloaded")  # no earlier tabs
+    # rendered as a box (an <aside>), not shown as its source: a fenced block beginning ```{admonition}
+    page.locator(".jp-MarkdownCell aside", has_text="This page needs a running Python").wait_for(timeout=60000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "jupyterlab-say_it.png"))
+    context.close()
