@@ -41,30 +41,34 @@ class MystForSlides(Preprocessor):
     as raw code, solutions included, below the summary's last line."""
 
     def preprocess(self, nb, resources):
-        exercises = [m for c in nb.cells if c.cell_type == "markdown" for m in DIRECTIVE.finditer(c.source)
-                     if m[2] == "exercise"]
-        number = {re.search(r":label:\s*(\S+)", m[4])[1]: k for k, m in enumerate(exercises, 1) if ":label:" in m[4]}
+        markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+        labels = [re.search(r":label:\s*(\S+)", m[4]) for c in markdown for m in DIRECTIVE.finditer(c.source)
+                  if m[2] == "exercise"]
+        number = {label[1]: k for k, label in enumerate(labels, 1) if label}
         cells, k = [], 0
         for cell in nb.cells:
             cells.append(cell)
             if cell.cell_type != "markdown":
                 continue
-            taken = [m[5] for m in DIRECTIVE.finditer(cell.source) if m[2] == "exercise"]
-            cell.source = DIRECTIVE.sub(self.rewrite, cell.source)
+            taken: list[str] = []
+            cell.source = DIRECTIVE.sub(lambda m: self.rewrite(m, taken), cell.source)
             cell.source = ROLE.sub(lambda m: f"exercise {number[m[1]]}" if m[1] in number else m[1], cell.source)
             if taken:  # the exercises' heading goes with them
                 cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
             for body in taken:
                 k += 1
-                cells.append(new_markdown_cell(f"### Exercise {k} of {len(exercises)}\n\n{body}\n\n"
+                cells.append(new_markdown_cell(f"### Exercise {k} of {len(labels)}\n\n{body}\n\n"
                                                "*The solution is in the book, under this exercise.*",
                                                id=f"exercise-{k}", metadata={"slideshow": {"slide_type": "subslide"}}))
         nb.cells = cells
         return nb, resources
 
     @staticmethod
-    def rewrite(m: re.Match) -> str:
-        """An exercise or a solution leaves the cell (the exercise gets a subslide); anything else is quoted."""
+    def rewrite(m: re.Match, exercises: list[str]) -> str:
+        """An exercise leaves the cell for ``exercises`` (it gets a subslide), a solution leaves it for good, anything
+        else is quoted under its title."""
+        if m[2] == "exercise":
+            exercises.append(m[5])
         if m[2] in ("exercise", "solution"):
             return ""
         title = m[3].strip() or m[2].capitalize()
