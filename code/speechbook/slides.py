@@ -34,17 +34,24 @@ ROLE = re.compile(r"\{[\w-]+\}`([^`]+)`")
 """A MyST role, such as a reference to an exercise: {ref}`label`."""
 
 
+def exercises(nb: NotebookNode) -> list[re.Match]:
+    """The notebook's exercise directives, in reading order."""
+    cells = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    return [m for source in cells for m in DIRECTIVE.finditer(source) if m[2] == "exercise"]
+
+
 class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
-    its own, numbered in the deck, without its solution (the book keeps it under the exercise); a reference to an
-    exercise by its deck number; an admonition as a quote under its title. Without this a deck shows the directives
-    as raw code, solutions included, below the summary's last line."""
+    its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
+    reference to an exercise by that number; an admonition as a quote under its title. Without this a deck shows the
+    directives as raw code, solutions included, below the summary's last line.
+
+    The book numbers exercises through all chapters: ``resources["first_exercise"]`` is this chapter's first."""
 
     def preprocess(self, nb, resources):
-        markdown = [c for c in nb.cells if c.cell_type == "markdown"]
-        labels = [re.search(r":label:\s*(\S+)", m[4]) for c in markdown for m in DIRECTIVE.finditer(c.source)
-                  if m[2] == "exercise"]
-        number = {label[1]: k for k, label in enumerate(labels, 1) if label}
+        first, found = resources.get("first_exercise", 1), exercises(nb)
+        labels = [re.search(r":label:\s*(\S+)", m[4]) for m in found]
+        number = {label[1]: first + k for k, label in enumerate(labels) if label}
         cells, k = [], 0
         for cell in nb.cells:
             cells.append(cell)
@@ -57,7 +64,7 @@ class MystForSlides(Preprocessor):
                 cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
             for body in taken:
                 k += 1
-                cells.append(new_markdown_cell(f"### Exercise {k} of {len(labels)}\n\n{body}\n\n"
+                cells.append(new_markdown_cell(f"### Exercise {first + k - 1} ({k} of {len(found)})\n\n{body}\n\n"
                                                "*The solution is in the book, under this exercise.*",
                                                id=f"exercise-{k}", metadata={"slideshow": {"slide_type": "subslide"}}))
         nb.cells = cells
@@ -95,12 +102,14 @@ def exporter(static: str = "../_static") -> SlidesExporter:
 
 
 def build_decks(notebooks: dict[str, NotebookNode], out: Path) -> list[Path]:
-    """Write ``out/<name>.slides.html`` for each executed chapter notebook."""
+    """Write ``out/<name>.slides.html`` for each executed chapter notebook; ``notebooks`` come in reading order, so
+    that each deck numbers its exercises as the book does."""
     out.mkdir(parents=True, exist_ok=True)
     export = exporter()
-    decks = []
+    decks, first = [], 1
     for name, nb in notebooks.items():
-        body, _ = export.from_notebook_node(nb)
+        body, _ = export.from_notebook_node(nb, resources={"first_exercise": first})
+        first += len(exercises(nb))
         deck = out / f"{name}.slides.html"
         deck.write_text(body)
         decks.append(deck)

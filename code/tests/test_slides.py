@@ -35,19 +35,32 @@ Second answer.
 """
 
 
-def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
-    nb = new_notebook(cells=[
+def chapter(summary: str = SUMMARY) -> nbformat.NotebookNode:
+    """A chapter with an admonition, a code cell, and a summary followed by exercises."""
+    return nbformat.from_dict(new_notebook(cells=[
         new_markdown_cell("# Title\n\n```{admonition} Needs Python\n:class: tip\nLaunch it.\n```",
                           metadata={"slideshow": {"slide_type": "slide"}}),
         new_code_cell("1 + 1"),
-        new_markdown_cell(SUMMARY, metadata={"slideshow": {"slide_type": "slide"}}),
-    ])
-    deck, _ = slides.exporter().from_notebook_node(nbformat.from_dict(nb))
+        new_markdown_cell(summary, metadata={"slideshow": {"slide_type": "slide"}}),
+    ]))
+
+
+def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
+    deck, _ = slides.exporter().from_notebook_node(chapter())
     assert "{exercise}" not in deck and "{solution}" not in deck and "{ref}" not in deck
     assert "answer" not in deck and "dropdown" not in deck  # solutions stay in the book
     assert "<strong>Needs Python</strong>" in deck and "Launch it." in deck
     assert "see exercise 2." in deck
-    first, second = deck.index("Exercise 1 of 2"), deck.index("Exercise 2 of 2")
+    first, second = deck.index("Exercise 1 (1 of 2)"), deck.index("Exercise 2 (2 of 2)")
     assert deck.index("One idea") < first < deck.index("First question?") < second < deck.index("Second question?")
     assert deck.count("<section") == 6  # two slides (4 sections), the exercises two subslides of the second
     assert ">Exercises<" not in deck  # the heading left with its exercises
+
+
+def test_decks_number_exercises_through_the_book_as_the_book_does(tmp_path):
+    one_exercise = SUMMARY[:SUMMARY.index("```{exercise}\n:label: ex-two")].replace("{ref}`ex-two`", "the book")
+    slides.build_decks({"first": chapter(one_exercise), "second": chapter()}, tmp_path)
+    first, second = ((tmp_path / f"{name}.slides.html").read_text() for name in ("first", "second"))
+    assert "Exercise 1 (1 of 1)" in first and "Exercise 2" not in first
+    assert "Exercise 2 (1 of 2)" in second and "Exercise 3 (2 of 2)" in second  # the book's numbers 2 and 3
+    assert "see exercise 3." in second
