@@ -71,11 +71,11 @@ class MystForSlides(Preprocessor):
         return nb, resources
 
     @staticmethod
-    def rewrite(m: re.Match, exercises: list[str]) -> str:
-        """An exercise leaves the cell for ``exercises`` (it gets a subslide), a solution leaves it for good, anything
+    def rewrite(m: re.Match, taken: list[str]) -> str:
+        """An exercise leaves the cell for ``taken`` (it gets a subslide), a solution leaves it for good, anything
         else is quoted under its title."""
         if m[2] == "exercise":
-            exercises.append(m[5])
+            taken.append(m[5])
         if m[2] in ("exercise", "solution"):
             return ""
         title = m[3].strip() or m[2].capitalize()
