@@ -34,22 +34,20 @@ ROLE = re.compile(r"\{[\w-]+\}`([^`]+)`")
 """A MyST role, such as a reference to an exercise: {ref}`label`."""
 
 
-def exercises(nb: NotebookNode) -> list[re.Match]:
-    """The notebook's exercise directives, in reading order."""
-    cells = [c.source for c in nb.cells if c.cell_type == "markdown"]
-    return [m for source in cells for m in DIRECTIVE.finditer(source) if m[2] == "exercise"]
-
-
 class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
     its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
     reference to an exercise by that number; an admonition as a quote under its title. Without this a deck shows the
     directives as raw code, solutions included, below the summary's last line.
 
-    The book numbers exercises through all chapters: ``resources["first_exercise"]`` is this chapter's first."""
+    The book numbers exercises through all chapters: ``resources["first_exercise"]`` is this chapter's first, and
+    ``resources["exercises"]`` says how many it has."""
 
     def preprocess(self, nb, resources):
-        first, found = resources.get("first_exercise", 1), exercises(nb)
+        first = resources.get("first_exercise", 1)
+        markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        found = [m for source in markdown for m in DIRECTIVE.finditer(source) if m[2] == "exercise"]
+        resources["exercises"] = len(found)
         labels = [re.search(r":label:\s*(\S+)", m[4]) for m in found]
         number = {label[1]: first + k for k, label in enumerate(labels) if label}
         cells, k = [], 0
@@ -108,8 +106,8 @@ def build_decks(notebooks: dict[str, NotebookNode], out: Path) -> list[Path]:
     export = exporter()
     decks, first = [], 1
     for name, nb in notebooks.items():
-        body, _ = export.from_notebook_node(nb, resources={"first_exercise": first})
-        first += len(exercises(nb))
+        body, resources = export.from_notebook_node(nb, resources={"first_exercise": first})
+        first += resources["exercises"]
         deck = out / f"{name}.slides.html"
         deck.write_text(body)
         decks.append(deck)
