@@ -43,13 +43,14 @@ def store_for(ds: Dataset, spec: store.FeatureSpec = store.FeatureSpec(), split:
     return s
 
 
-def speaker_folds(s: store.Store, k: int = 3, seed: int = 0) -> dict[str, int]:
-    """Assign every training speaker to one of ``k`` folds, each gender spread evenly over the folds."""
+def speaker_folds(s: store.Store, k: int = 3, seed: int = 0, among: list[str] | None = None) -> dict[str, int]:
+    """Assign every training speaker (or only those ``among``: validation folds inside a fold's training
+    speakers) to one of ``k`` folds, each gender spread evenly over the folds."""
     rng = np.random.default_rng(seed)
     folds = {}
     for gender in LABELS:
         speakers = [sp for (sp,) in s.query("SELECT DISTINCT speaker FROM utterances WHERE split = ? AND gender = ? "
-                                            "ORDER BY speaker", (TRAIN, gender))]
+                                            "ORDER BY speaker", (TRAIN, gender)) if among is None or sp in among]
         for i, sp in enumerate(rng.permutation(speakers)):
             folds[str(sp)] = i % k
     return folds

@@ -39,6 +39,12 @@ def test_folds_are_by_speaker_and_balanced(experiment):
     for k in range(3):
         counts = [sum(1 for sp, f in folds.items() if f == k and sexes[sp] == g) for g in gender.LABELS]
         assert abs(counts[0] - counts[1]) <= 1
+    _, rest = gender.fold_speakers(folds, 0)
+    inner = gender.speaker_folds(clean, k=2, seed=1, among=rest)  # validation folds inside fold 0's training voices
+    assert set(inner) == set(rest) and sorted(set(inner.values())) == [0, 1]
+    for k in range(2):
+        counts = [sum(1 for sp, f in inner.items() if f == k and sexes[sp] == g) for g in gender.LABELS]
+        assert abs(counts[0] - counts[1]) <= 1
 
 
 def test_quick_training_beats_chance_on_unseen_voices(experiment):
