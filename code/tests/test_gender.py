@@ -32,19 +32,21 @@ def experiment(tmp_path_factory):
 
 def test_folds_are_by_speaker_and_balanced(experiment):
     _, clean, _, folds = experiment
+    sexes = dict(clean.query("SELECT speaker, gender FROM utterances"))
+
+    def assert_balanced(folds: dict[str, int], k: int) -> None:
+        for fold in range(k):
+            counts = [sum(1 for sp, f in folds.items() if f == fold and sexes[sp] == g) for g in gender.LABELS]
+            assert abs(counts[0] - counts[1]) <= 1
+
     assert sorted(set(folds.values())) == [0, 1, 2]
     training = {sp for (sp,) in clean.query("SELECT speaker FROM utterances WHERE split = ?", (gender.TRAIN,))}
     assert set(folds) == training  # every training speaker in exactly one fold, no test-other speaker
-    sexes = dict(clean.query("SELECT speaker, gender FROM utterances"))
-    for k in range(3):
-        counts = [sum(1 for sp, f in folds.items() if f == k and sexes[sp] == g) for g in gender.LABELS]
-        assert abs(counts[0] - counts[1]) <= 1
+    assert_balanced(folds, 3)
     _, rest = gender.fold_speakers(folds, 0)
     inner = gender.speaker_folds(clean, k=2, seed=1, among=rest)  # validation folds inside fold 0's training voices
     assert set(inner) == set(rest) and sorted(set(inner.values())) == [0, 1]
-    for k in range(2):
-        counts = [sum(1 for sp, f in inner.items() if f == k and sexes[sp] == g) for g in gender.LABELS]
-        assert abs(counts[0] - counts[1]) <= 1
+    assert_balanced(inner, 2)
 
 
 def test_quick_training_beats_chance_on_unseen_voices(experiment):
