@@ -394,6 +394,13 @@ def verdict(p: float) -> str:
     return f"{label} ({max(p, 1 - p):.0%})" + (" - close call" if abs(p - 0.5) < CLOSE_CALL else "")
 
 
+def vote(p_males: list[np.ndarray]) -> np.ndarray:
+    """Several networks' p(male) for the same clips as one: the mean of their log-odds, so a network that is
+    sure counts for more than one that hesitates (exercises *gender-ensemble* and *gender-seeds*)."""
+    p = np.clip(np.asarray(p_males, dtype=float), 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-np.log(p / (1 - p)).mean(axis=0)))
+
+
 def best_model() -> keras.Model:
     """The chapter's best recipe trained on folds 1 and 2 (cached), for the command line and the recorder."""
     from speechbook import data

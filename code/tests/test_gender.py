@@ -19,6 +19,15 @@ def test_the_three_2019_networks_take_a_segment():
     assert gender.convnet_2019((55, 40), norm).count_params() == 32 * (8 * 4 + 1) + 16 * 12 * 32 + 1 + 81
 
 
+def test_vote_averages_log_odds_so_a_sure_network_outweighs_hesitant_ones():
+    # two clips, four networks: mean probability says female for the first (0.3975), log-odds say male
+    p = gender.vote([np.array([0.99, 0.5]), np.array([0.2, 0.5]), np.array([0.2, 0.5]), np.array([0.2, 0.9])])
+    assert p.shape == (2,)
+    assert p[0] > 0.5 and p[1] > 0.5
+    assert gender.vote([np.array([0.8, 0.1])]) == pytest.approx([0.8, 0.1])
+    assert gender.vote([np.array([0.0, 1.0]), np.array([1.0, 0.0])]) == pytest.approx([0.5, 0.5])
+
+
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory):
     """The corpus standing in for LibriSpeech: 8 training voices in 3 folds, 2 held-out voices as test-other."""
