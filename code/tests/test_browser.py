@@ -46,10 +46,21 @@ def browser():
         b.close()
 
 
+def window(browser):
+    """A fresh browser window the size of a laptop screen."""
+    return browser.new_context(viewport={"width": 1280, "height": 900})
+
+
+def screenshot(page, name: str) -> None:
+    """Keep what the test saw, for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
 @pytest.fixture
 def visit(browser, base):
     """Open a page offline; return it with the lists of console errors and failed requests."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = window(browser)
     problems = {"console": [], "failed": []}
 
     def route(r):
@@ -102,8 +113,7 @@ def test_widget_slider_changes_the_picture(visit):
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     assert first_explorer_picture(page) != before
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "chapter-sound_as_data.png"), full_page=False)
+    screenshot(page, "chapter-sound_as_data")
     assert problems == {"console": [], "failed": []}
 
 
@@ -124,7 +134,7 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
                         ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
     assert cut == []  # no code line runs off the slide's edge
     if name == "sound_as_data":
-        page.screenshot(path=str(SHOTS / "slide-sound_as_data.png"))
+        screenshot(page, "slide-sound_as_data")
     assert problems == {"console": [], "failed": []}
 
 
@@ -141,7 +151,7 @@ def test_launch_links_point_at_this_repository(visit):
 
 
 @pytest.fixture(scope="module")
-def jupyter():
+def jupyter_server():
     """A Jupyter server on the repository (as Binder runs one), with no token, on a free local port."""
     import socket
     import subprocess
@@ -167,10 +177,22 @@ def jupyter():
     proc.wait(timeout=30)
 
 
-def test_rise_presents_a_chapter_live_in_the_pinned_jupyterlab(browser, jupyter):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(jupyter + "rise/book/cnn_on_sound.ipynb", wait_until="domcontentloaded")
+@pytest.fixture
+def jupyter(browser, jupyter_server):
+    """Open a path of the Jupyter server in a new window; closed after the test."""
+    context = window(browser)
+
+    def open_path(path: str):
+        page = context.new_page()
+        page.goto(jupyter_server + path, wait_until="domcontentloaded")
+        return page
+
+    yield open_path
+    context.close()
+
+
+def test_rise_presents_a_chapter_live_in_the_pinned_jupyterlab(jupyter):
+    page = jupyter("rise/book/cnn_on_sound.ipynb")
     page.wait_for_selector(".reveal .slides section", timeout=60000)
     assert page.locator(".reveal .slides > section").count() > 3
 
@@ -188,17 +210,11 @@ def test_rise_presents_a_chapter_live_in_the_pinned_jupyterlab(browser, jupyter)
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(500)
     assert "clips" in run('data.load("fsdd"')
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "rise-cnn_on_sound.png"))
-    context.close()
+    screenshot(page, "rise-cnn_on_sound")
 
 
-def test_jupyterlab_renders_the_chapters_myst(browser, jupyter):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(jupyter + "lab/tree/book/say_it.ipynb?reset", wait_until="domcontentloaded")  # no earlier tabs
+def test_jupyterlab_renders_the_chapters_myst(jupyter):
+    page = jupyter("lab/tree/book/say_it.ipynb?reset")  # ?reset: no tabs left from earlier sessions
     # rendered as a box (an <aside>), not shown as its source: a fenced block beginning ```{admonition}
     page.locator(".jp-MarkdownCell aside", has_text="This page needs a running Python").wait_for(timeout=60000)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "jupyterlab-say_it.png"))
-    context.close()
+    screenshot(page, "jupyterlab-say_it")
