@@ -121,6 +121,7 @@ def cache_dir() -> Path:
 def download(name: str, table: pd.DataFrame, root: Path, mirror: str) -> None:
     """Fetch missing files of a data set into ``root`` with pooch, refusing any whose sha256 differs."""
     import pooch
+    import requests  # pooch downloads with it
 
     pooch.get_logger().setLevel(logging.WARNING)
     pup = pooch.create(
@@ -130,12 +131,16 @@ def download(name: str, table: pd.DataFrame, root: Path, mirror: str) -> None:
     )
 
     def fetch(rel: str) -> None:
+        url = pup.get_url(rel)
         try:
             pup.fetch(rel)
         except ValueError as err:  # pooch's checksum mismatch
-            raise DataError(f"{name}/{rel}: refused the download from {pup.get_url(rel)}: {err}") from None
-        except Exception as err:  # network errors of any kind
-            raise DataError(f"{name}/{rel}: could not download {pup.get_url(rel)} ({err})") from None
+            raise DataError(f"{name}/{rel}: refused the download from {url}: {err}") from None
+        except requests.HTTPError as err:
+            raise DataError(f"{name}/{rel}: could not download {url}: HTTP {err.response.status_code}") from None
+        except requests.RequestException as err:  # offline, refused or timed out: the reason, not a page of it
+            raise DataError(f"{name}/{rel}: could not download {url}: no connection "
+                            f"({type(err).__name__})") from None
 
     for folder in {(root / p).parent for p in table["path"]}:
         folder.mkdir(parents=True, exist_ok=True)

@@ -133,5 +133,14 @@ def test_corrupted_download_is_refused(offline, mirror, monkeypatch):
 
 def test_unreachable_mirror_is_a_clear_error(offline, monkeypatch):
     monkeypatch.setenv("SPEECHBOOK_MIRROR", "http://127.0.0.1:9")
-    with pytest.raises(data.DataError, match="could not download http://127.0.0.1:9/"):
+    with pytest.raises(data.DataError, match=r"could not download http://127.0.0.1:9/\S+: no connection \(Connect"):
+        data.load("speech-commands-animals", download_ok=True)
+
+
+def test_file_missing_on_the_mirror_names_it_and_the_status(offline, mirror, monkeypatch):
+    root, url = mirror
+    row = data.manifest("speech-commands-animals").iloc[3]
+    (root / row.url_path).unlink()
+    monkeypatch.setenv("SPEECHBOOK_MIRROR", url)
+    with pytest.raises(data.DataError, match=rf"speech-commands-animals/{row.path}: could not download .*: HTTP 404$"):
         data.load("speech-commands-animals", download_ok=True)
