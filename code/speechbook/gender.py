@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Audio, display
 from keras import layers
+from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import GroupKFold
@@ -397,8 +398,7 @@ def verdict(p: float) -> str:
 def vote(p_males: list[np.ndarray]) -> np.ndarray:
     """Several networks' p(male) for the same clips as one: the mean of their log-odds, so a network that is
     sure counts for more than one that hesitates (exercises *gender-ensemble* and *gender-seeds*)."""
-    p = np.clip(np.asarray(p_males, dtype=float), 1e-6, 1 - 1e-6)
-    return 1 / (1 + np.exp(-np.log(p / (1 - p)).mean(axis=0)))
+    return expit(logit(np.clip(np.asarray(p_males, dtype=float), 1e-6, 1 - 1e-6)).mean(axis=0))
 
 
 def best_model() -> keras.Model:
