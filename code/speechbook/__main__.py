@@ -52,8 +52,9 @@ def predict(path: str, task: str) -> int:
 
 
 def train(chapter: str, per_process: int | None) -> int:
-    """Train the chapter's networks as the chapter will ask for them, stopping after ``per_process``; exit status
-    :data:`speechbook.pretrain.RESTART` when it stopped there, 0 when every network is trained."""
+    """Train the chapter's networks as the chapter will ask for them (the gender networks scored too), at most
+    ``per_process`` of them; exit status :data:`speechbook.pretrain.RESTART` when more are left, 0 when every
+    network is trained."""
     from speechbook import data, digits, gender
     from speechbook import train as training
 
@@ -62,7 +63,7 @@ def train(chapter: str, per_process: int | None) -> int:
         if chapter == "speech_stamps":
             digits.train_every_network(data.load("fsdd", fallback=True))
         else:
-            gender.train_every_network(*gender.stores(data.load("librispeech-gender", fallback=True)))
+            gender.run_all(*gender.stores(data.load("librispeech-gender", fallback=True)))
     except training.FitLimit:
         return RESTART
     return 0

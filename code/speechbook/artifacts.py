@@ -1,7 +1,9 @@
-"""Build artifacts (stamps, trained models) kept on disk, keyed by the code and the data that made them.
+"""Build artifacts (stamps, trained models, their scores) kept on disk, keyed by the code and the data that made
+them.
 
 A rebuild reuses them; a change to the package's source or to the data gives a new key and so a
-fresh computation. Chapter: *Speech stamps* (``book/speech_stamps.ipynb``).
+fresh computation. Chapters: *Speech stamps* (``book/speech_stamps.ipynb``) and *Female or male?*
+(``book/gender.ipynb``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 import numpy as np
+import pandas as pd
 
 from speechbook.build import ROOT
+
+T = TypeVar("T")
 
 
 def folder() -> Path:
@@ -34,13 +40,27 @@ def key(*parts: object, modules: tuple[ModuleType, ...] = ()) -> str:
 
 def cached_arrays(name: str, k: str, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Load ``name-k.npz`` if it exists, else compute the arrays and save them."""
-    path = folder() / f"{name}-{k}.npz"
-    if path.is_file():
+    def load(path: Path) -> dict[str, np.ndarray]:
         with np.load(path) as saved:
             return dict(saved)
-    arrays = compute()
+
+    return _cached(folder() / f"{name}-{k}.npz", load, lambda path, arrays: np.savez_compressed(path, **arrays), compute)
+
+
+def cached_tables(name: str, k: str, compute: Callable[[], list[pd.DataFrame]]) -> list[pd.DataFrame]:
+    """Load ``name-k.pkl`` if it exists, else compute the tables and save them (with their ``attrs``)."""
+    return _cached(folder() / f"{name}-{k}.pkl", pd.read_pickle, lambda path, tables: pd.to_pickle(tables, path),
+                   compute)
+
+
+def _cached(path: Path, load: Callable[[Path], T], save: Callable[[Path, T], object], compute: Callable[[], T]) -> T:
+    """``load`` the file at ``path`` if it exists, else compute its value and ``save`` it there whole: a run killed
+    half-way leaves a temporary file behind, never a truncated artifact."""
+    if path.is_file():
+        return load(path)
+    value = compute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
+    tmp = path.with_name(f"{path.stem}.tmp{path.suffix}")
+    save(tmp, value)
     tmp.replace(path)
-    return arrays
+    return value

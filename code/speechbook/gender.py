@@ -157,20 +157,25 @@ def fit(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers:
     return Trained(model, h.history, time.perf_counter() - start)
 
 
+def _key(recipe: Recipe, clean: store.Store, speakers: list[str], *more: object) -> str:
+    """The cache key of ``recipe`` trained on these speakers of ``clean``: code, features, data, speakers, recipe."""
+    fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
+    return artifacts.key(recipe, clean.spec, fingerprint, sorted(speakers), *more,
+                         modules=(sys.modules[__name__], store, features))
+
+
 def train(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers: list[str],
           validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
     """:func:`fit`, or the model saved by an earlier identical run (same code, features, speakers and recipe)."""
-    fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
-    k = artifacts.key(recipe, clean.spec, fingerprint, sorted(speakers), validation is not None,
-                      modules=(sys.modules[__name__], store, features))
-    return cached("gender", k, lambda: fit(recipe, clean, noisy, speakers, validation), recipe)
+    return cached("gender", _key(recipe, clean, speakers, validation is not None),
+                  lambda: fit(recipe, clean, noisy, speakers, validation), recipe)
 
 
 def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = (),
              segments: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
     """One row per clip: its speaker, gender, how many segments, the mean probability of 'male' over its
-    segments (the vote), segment-level accuracy, and the model's seconds of compute per second of audio.
-    ``segments`` are those ``where`` selects, when the caller has already read them."""
+    segments (the vote) and segment-level accuracy; the model's size and seconds of compute per second of audio
+    in ``attrs``. ``segments`` are those ``where`` selects, when the caller has already read them."""
     X, cols = segments or s.segments(where, params)
     start = time.perf_counter()
     p = model.predict(X, verbose=0, batch_size=512)[:, 0]
@@ -184,7 +189,7 @@ def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = (),
     clips["correct"] = clips["predicted"] == clips["gender"]
     paths = dict(s.query("SELECT id, path FROM utterances"))
     clips["path"] = [paths[int(u)] for u in clips.index]
-    clips.attrs["seconds_per_audio_second"] = per_audio_s
+    clips.attrs.update(parameters=model.count_params(), seconds_per_audio_second=per_audio_s)
     return clips.reset_index()
 
 
@@ -261,7 +266,8 @@ def voice_baseline(s: store.Store, train_speakers: list[str], tests: list[tuple[
 
 @dataclass
 class FoldResult:
-    """One recipe trained on one fold: the model and its clip tables on the held-out fold and on test-other."""
+    """One recipe trained on one fold: the model (loaded from the cache when first used) and its clip tables on
+    the held-out fold and on test-other."""
 
     recipe: Recipe
     fold: int
@@ -270,23 +276,19 @@ class FoldResult:
     other: pd.DataFrame
 
 
-def trained_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int], fold: int,
-                 held_out: tuple[np.ndarray, dict[str, np.ndarray]] | None = None) -> Trained:
-    """``recipe``'s network trained on every fold but ``fold``, tested each epoch on it (from the cache when it
-    exists); ``held_out`` are that fold's segments and columns, when the caller already has them."""
-    held, rest = fold_speakers(folds, fold)
-    X, cols = held_out or clean.segments(*in_speakers(held))
-    return train(recipe, clean, noisy, rest, validation=(X, (cols["gender"] == "male").astype("float32")))
-
-
 def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int],
              fold: int) -> FoldResult:
-    """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other."""
-    where, params = in_speakers(fold_speakers(folds, fold)[0])
-    X, cols = clean.segments(where, params)
-    trained = trained_fold(recipe, clean, noisy, folds, fold, (X, cols))
-    return FoldResult(recipe, fold, trained, evaluate(trained.model, clean, where, params, (X, cols)),
-                      evaluate(trained.model, clean, "u.split = ?", (OTHER,)))
+    """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other. Both are
+    cached: once done, neither the network nor its scores are computed again, and the network is not even loaded."""
+    held, rest = fold_speakers(folds, fold)
+    where, params = in_speakers(held)
+    X, cols = segments = clean.segments(where, params)
+    trained = train(recipe, clean, noisy, rest, validation=(X, (cols["gender"] == "male").astype("float32")))
+    held_out, other = artifacts.cached_tables(
+        "gender-clips", _key(recipe, clean, rest, sorted(held)),
+        lambda: [evaluate(trained.model, clean, where, params, segments),
+                 evaluate(trained.model, clean, "u.split = ?", (OTHER,))])
+    return FoldResult(recipe, fold, trained, held_out, other)
 
 
 def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = None
@@ -321,7 +323,7 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
         })
         cost.append({
             "model": name,
-            "parameters": mine[0].trained.model.count_params(),
+            "parameters": mine[0].held_out.attrs["parameters"],
             "train s": seconds([r.trained.seconds for r in mine]),
             "inference ms per s of audio":
                 f"{1000 * np.mean([r.other.attrs['seconds_per_audio_second'] for r in mine]):.2f}",
@@ -415,16 +417,9 @@ def recipes() -> list[Recipe]:
 
 
 def run_all(clean: store.Store, noisy: store.Store, folds: dict[str, int]) -> list[FoldResult]:
-    """Every recipe of :func:`recipes` on every fold (cached models are loaded, not retrained)."""
+    """Every recipe of :func:`recipes` on every fold, networks and scores from the cache when they are there:
+    ``python -m speechbook train gender`` computes them all, a few networks per process, before the chapter runs."""
     return [run_fold(r, clean, noisy, folds, k) for r in recipes() for k in sorted(set(folds.values()))]
-
-
-def train_every_network(clean: store.Store, noisy: store.Store, folds: dict[str, int]) -> None:
-    """Train (or find cached) what :func:`run_all` uses, testing none: what ``python -m speechbook train`` does
-    before the chapter runs."""
-    for r in recipes():
-        for k in sorted(set(folds.values())):
-            trained_fold(r, clean, noisy, folds, k)
 
 
 def baseline_folds(baseline: Callable[..., pd.DataFrame], clean: store.Store,

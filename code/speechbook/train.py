@@ -121,7 +121,7 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
 
 
 class FitLimit(Exception):
-    """Raised by :func:`cached` once this process has trained as many networks as :func:`limit_fits` allowed."""
+    """Raised by :func:`cached` when this process is asked for one more network than :func:`limit_fits` allowed."""
 
 
 _fits_left: int | None = None
@@ -136,21 +136,22 @@ def limit_fits(n: int | None) -> None:
 
 def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Trained:
     """The model ``name-k.keras`` (with its history) saved by an earlier identical run, loaded when first used, or
-    ``fit`` and save it; raise :class:`FitLimit` after saving the last network :func:`limit_fits` allows."""
+    ``fit`` and save it; raise :class:`FitLimit` instead when :func:`limit_fits` allows no more, so that whatever
+    the process does with the networks it trained (scoring them) is done before it stops."""
     global _fits_left
     path = artifacts.folder() / "models" / f"{name}-{k}.keras"
     meta = path.with_suffix(".json")
     if path.is_file() and meta.is_file():
         saved = json.loads(meta.read_text())
         return Trained(path, saved["history"], saved["seconds"])
+    if _fits_left is not None:
+        if _fits_left <= 0:
+            raise FitLimit(f"trained as many networks as allowed; {path.name} is left for the next process")
+        _fits_left -= 1
     trained = fit()
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.model.save(path)
     meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
-    if _fits_left is not None:
-        _fits_left -= 1
-        if _fits_left <= 0:
-            raise FitLimit(f"trained as many networks as allowed; {path.name} was the last")
     return trained
 
 

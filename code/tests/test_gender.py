@@ -63,8 +63,12 @@ def test_quick_training_beats_chance_on_unseen_voices(experiment):
     result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
     assert gender.summary(result.other)["clips"] > 0.8  # chance is 0.5; these two voices were never heard
     assert len(result.trained.history["val_accuracy"]) == 6
+    assert result.other.attrs["parameters"] == result.trained.model.count_params()
     again = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
-    assert again.trained.seconds == result.trained.seconds  # loaded from the cache, not retrained
+    assert again.trained.seconds == result.trained.seconds  # from the cache, not retrained
+    assert "model" not in vars(again.trained)  # nor loaded: its scores are cached too
+    pd.testing.assert_frame_equal(again.held_out, result.held_out)
+    assert again.other.attrs == result.other.attrs
 
 
 def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experiment):
