@@ -44,7 +44,8 @@ def cached_arrays(name: str, k: str, compute: Callable[[], dict[str, np.ndarray]
         with np.load(path) as saved:
             return dict(saved)
 
-    return _cached(folder() / f"{name}-{k}.npz", load, lambda path, arrays: np.savez_compressed(path, **arrays), compute)
+    return _cached(folder() / f"{name}-{k}.npz", load, lambda path, arrays: np.savez_compressed(path, **arrays),
+                   compute)
 
 
 def cached_tables(name: str, k: str, compute: Callable[[], list[pd.DataFrame]]) -> list[pd.DataFrame]:

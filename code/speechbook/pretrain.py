@@ -3,7 +3,7 @@
 TensorFlow keeps tens of MB of every network a process trains, for as long as the process lives: a chapter that
 trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained first in
 short-lived processes, the networks then come from the cache, and the kernel needs no more than the build's
-(about 1.4 GB for *Speech stamps*; 1.0 GB for *Female or male?*, whose networks are scored in those processes
+(about 1.4 GB for *Speech stamps*; 1.2 GB for *Female or male?*, whose networks are scored in those processes
 too, so that its kernel loads only the six it plots). This module imports no TensorFlow, so the kernel that calls
 it stays small meanwhile.
 
@@ -21,7 +21,8 @@ from pathlib import Path
 CHAPTERS = {"speech_stamps": 2, "gender": 4}
 """The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each), and how
 many networks one process may train: in clean builds four crowd networks took a process to 1,533 MiB (about 150 MiB
-each), two to at most 1,451; four gender networks, trained and scored, stay under 1,040 MiB."""
+each), two to at most 1,451; four gender networks, trained and scored, to at most 1,170 MiB (1,315 in the first
+process, which also extracts the features)."""
 
 RESTART = 75
 """Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""
