@@ -3,7 +3,8 @@
 ``python -m speechbook check FILE...`` says how each file loads, or why it cannot;
 ``python -m speechbook predict FILE --task digits|animals|gender`` says which digit or animal word it hears,
 or whether the voice is female or male;
-``python -m speechbook train speech_stamps|gender`` trains (or finds cached) every network the chapter needs.
+``python -m speechbook train speech_stamps|gender`` trains and scores (or finds cached) every network the chapter
+needs.
 """
 
 from __future__ import annotations
@@ -52,19 +53,19 @@ def predict(path: str, task: str) -> int:
 
 
 def train(chapter: str, per_process: int | None) -> int:
-    """Train the chapter's networks as the chapter will ask for them (the gender networks scored too), at most
+    """Train and score the chapter's networks as the chapter will ask for them, training or loading at most
     ``per_process`` of them; exit status :data:`speechbook.pretrain.RESTART` when more are left, 0 when every
-    network is trained."""
+    network is trained and scored."""
     from speechbook import data, digits, gender
     from speechbook import train as training
 
-    training.limit_fits(per_process)
+    training.limit_networks(per_process)
     try:
         if chapter == "speech_stamps":
-            digits.train_every_network(data.load("fsdd", fallback=True))
+            digits.score_every_network(data.load("fsdd", fallback=True))
         else:
             gender.run_all(*gender.stores(data.load("librispeech-gender", fallback=True)))
-    except training.FitLimit:
+    except training.NetworkLimit:
         return RESTART
     return 0
 
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     guess.add_argument("--task", choices=["digits", "animals", "gender"], default="digits")
     learn = commands.add_parser("train", help="train every network a chapter needs, a few per process")
     learn.add_argument("chapter", choices=CHAPTERS)
-    learn.add_argument("--per-process", type=int, help="stop after training this many networks")
+    learn.add_argument("--per-process", type=int, help="stop after training or loading this many networks")
     args = parser.parse_args(argv)
     if args.command == "train":
         return train(args.chapter, args.per_process)

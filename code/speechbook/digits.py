@@ -5,12 +5,15 @@ Chapter: *Speech stamps: recognising spoken digits* (``book/speech_stamps.ipynb`
 
 from __future__ import annotations
 
+import hashlib
+import sys
+
 import keras
 import numpy as np
 import pandas as pd
 from IPython.display import Audio, display
 
-from speechbook import data, features, models, train
+from speechbook import artifacts, data, features, models, train
 from speechbook.data import Dataset
 
 DIGIT_NAMES = [str(d) for d in range(10)]
@@ -64,6 +67,15 @@ def predict(model: keras.Model, X: np.ndarray, speakers: np.ndarray | None = Non
     return probabilities
 
 
+def probabilities(trained: train.Trained, X: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
+    """:func:`predict` with a trained network, cached beside it (keyed by the network's file, the stamps and this
+    module): the process that trained the network scores it, and the chapter's kernel need not load it again."""
+    k = artifacts.key(trained.name, hashlib.sha256(X.tobytes()).hexdigest(), speakers is not None,
+                      modules=(sys.modules[__name__],))
+    return artifacts.cached_arrays(f"scores-{trained.name}", k,
+                                   lambda: {"p": predict(trained.model, X, speakers)})["p"]
+
+
 def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> train.Trained:
     """``recipe``'s network trained on the official training split, tested each epoch on the test split (from the
     cache when it exists); ``X`` are the data set's stamps under ``recipe``, when the caller already has them."""
@@ -80,7 +92,7 @@ def official(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[train.Train
     model = trained_official(ds, recipe, X)
     te = split_masks(ds)[1]
     speakers = ds.meta["speaker"].to_numpy()[te] if adapt else None
-    return model, train.score(predict(model.model, X[te], speakers), y[te], 10)
+    return model, train.score(probabilities(model, X[te], speakers), y[te], 10)
 
 
 def trained_without(ds: Dataset, recipe: str, speaker: str, X: np.ndarray | None = None) -> train.Trained:
@@ -105,7 +117,7 @@ def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tupl
     for speaker in sorted(set(speakers)):
         held = speakers == speaker
         model = trained_without(ds, recipe, speaker, X)
-        result = train.score(predict(model.model, X[held], speakers[held] if adapt else None), y[held], 10)
+        result = train.score(probabilities(model, X[held], speakers[held] if adapt else None), y[held], 10)
         predicted[held] = result.predicted
         rows.append({"held-out speaker": speaker, "accuracy": result.accuracy, "train time (s)": model.seconds})
     return pd.DataFrame(rows), predicted
@@ -133,16 +145,6 @@ RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("crowd", Tr
 """The rows of the chapter's tables: a name, its recipe, and whether its networks adapt to each test speaker."""
 
 
-def train_every_network(ds: Dataset) -> None:
-    """Train (or find cached) every network of :data:`RUNS`, testing none: what ``python -m speechbook train``
-    does before the chapter runs."""
-    for recipe in train.RECIPES:
-        X = stamps(ds, train.RECIPES[recipe])
-        trained_official(ds, recipe, X)
-        for speaker in sorted(set(ds.meta["speaker"])):
-            trained_without(ds, recipe, speaker, X)
-
-
 def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     """:func:`leave_one_speaker_out` for every row of :data:`RUNS` (trained networks come from the cache)."""
     return {name: leave_one_speaker_out(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
@@ -151,6 +153,13 @@ def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np
 def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluation]]:
     """:func:`official` for every row of :data:`RUNS` (trained networks come from the cache)."""
     return {name: official(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
+
+
+def score_every_network(ds: Dataset) -> None:
+    """Train (or find cached) and score every network of :data:`RUNS`: what ``python -m speechbook train`` does
+    before the chapter runs, so that the chapter's kernel loads only the networks whose weights it draws."""
+    every_official(ds)
+    every_leave_one_speaker_out(ds)
 
 
 def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None = None,
@@ -164,6 +173,6 @@ def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None
         trained, result = officials[name]
         rows.append({"model": name, "official split": result.accuracy,
                      "unseen speakers (LOSO mean)": per_speaker["accuracy"].mean(),
-                     "worst speaker": per_speaker["accuracy"].min(), "parameters": trained.model.count_params(),
+                     "worst speaker": per_speaker["accuracy"].min(), "parameters": trained.parameters,
                      "train time (s)": trained.seconds})
     return pd.DataFrame(rows).set_index("model")

@@ -1,11 +1,10 @@
-"""Train a chapter's networks before the chapter runs, a few per process (``python -m speechbook train``).
+"""Train and score a chapter's networks before the chapter runs, a few per process (``python -m speechbook train``).
 
-TensorFlow keeps tens of MB of every network a process trains, for as long as the process lives: a chapter that
-trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained first in
-short-lived processes, the networks then come from the cache, and the kernel needs no more than the build's
-(about 1.4 GB for *Speech stamps*; 1.2 GB for *Female or male?*, whose networks are scored in those processes
-too, so that its kernel loads only the six it plots). This module imports no TensorFlow, so the kernel that calls
-it stays small meanwhile.
+TensorFlow keeps tens of MB of every network a process trains or loads, for as long as the process lives: a chapter
+that trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained and scored
+first in short-lived processes, the networks and their scores then come from the cache, and the kernel loads only
+the few networks whose weights or noise curve it draws (about 1.0 GB for *Speech stamps*, 1.2 GB for *Female or
+male?*). This module imports no TensorFlow, so the kernel that calls it stays small meanwhile.
 
 Chapters: *Speech stamps* (``book/speech_stamps.ipynb``) and *Female or male?* (``book/gender.ipynb``).
 """
@@ -20,9 +19,9 @@ from pathlib import Path
 
 CHAPTERS = {"speech_stamps": 2, "gender": 4}
 """The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each), and how
-many networks one process may train: in clean builds four crowd networks took a process to 1,533 MiB (about 150 MiB
-each), two to at most 1,451; four gender networks, trained and scored, to at most 1,170 MiB (1,315 in the first
-process, which also extracts the features)."""
+many networks one process may train or load: four crowd networks took a process to 1,533 MiB (about 150 MiB each),
+two, trained and scored, to at most 1,264; four gender networks, trained and scored, to at most 1,170 MiB (1,315 in
+the first process, which also extracts the features)."""
 
 RESTART = 75
 """Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""

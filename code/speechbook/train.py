@@ -81,16 +81,26 @@ def augment(X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 @dataclass
 class Trained:
     """A trained model, its per-epoch history and how long training took (s). A cached model stays on disk until
-    ``model`` is first read: a training process that only makes sure a network exists never loads it."""
+    ``model`` is first read: a process that only makes sure a network exists, or finds its scores cached, never
+    loads it."""
 
     saved: keras.Model | Path
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+    name: str = ""
+    """The cache file's stem, key included (set by :func:`cached`): what scores cached beside the network go by."""
+    parameters: int | None = None
+    """How many weights the network has, recorded by :func:`cached` so that a table needs no network loaded (None
+    from a cache file written before the count was)."""
 
     @cached_property
     def model(self) -> keras.Model:
-        """The network: ``saved`` itself, or loaded from the ``.keras`` file ``saved`` names."""
-        return self.saved if isinstance(self.saved, keras.Model) else keras.models.load_model(self.saved)
+        """The network: ``saved`` itself, or loaded from the ``.keras`` file ``saved`` names (one of the networks
+        :func:`limit_networks` allows this process)."""
+        if isinstance(self.saved, keras.Model):
+            return self.saved
+        _take_one(self.saved)
+        return keras.models.load_model(self.saved)
 
 
 def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
@@ -120,38 +130,46 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
     return Trained(model, history, time.perf_counter() - start)
 
 
-class FitLimit(Exception):
-    """Raised by :func:`cached` when this process is asked for one more network than :func:`limit_fits` allowed."""
+class NetworkLimit(Exception):
+    """Raised when this process is asked for one network more than :func:`limit_networks` allowed."""
 
 
-_fits_left: int | None = None
+_networks_left: int | None = None
 
 
-def limit_fits(n: int | None) -> None:
-    """Let this process train at most ``n`` more networks (None: no limit); :mod:`speechbook.pretrain` uses it
-    to start a fresh process every few networks, as TensorFlow keeps tens of MB of each trained one for good."""
-    global _fits_left
-    _fits_left = n
+def limit_networks(n: int | None) -> None:
+    """Let this process train or load at most ``n`` more networks (None: no limit); :mod:`speechbook.pretrain` uses
+    it to start a fresh process every few networks, as TensorFlow keeps tens of MB of each one for good."""
+    global _networks_left
+    _networks_left = n
+
+
+def _take_one(path: Path) -> None:
+    """Count the network at ``path`` against :func:`limit_networks`, or raise :class:`NetworkLimit` if none is left."""
+    global _networks_left
+    if _networks_left is not None:
+        if _networks_left <= 0:
+            raise NetworkLimit(f"trained or loaded as many networks as allowed; {path.name} is left for the next "
+                               "process")
+        _networks_left -= 1
 
 
 def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Trained:
     """The model ``name-k.keras`` (with its history) saved by an earlier identical run, loaded when first used, or
-    ``fit`` and save it; raise :class:`FitLimit` instead when :func:`limit_fits` allows no more, so that whatever
-    the process does with the networks it trained (scoring them) is done before it stops."""
-    global _fits_left
+    ``fit`` and save it; raise :class:`NetworkLimit` instead when :func:`limit_networks` allows no more, so that
+    whatever the process does with the networks it has (scoring them) is done before it stops."""
     path = artifacts.folder() / "models" / f"{name}-{k}.keras"
     meta = path.with_suffix(".json")
     if path.is_file() and meta.is_file():
         saved = json.loads(meta.read_text())
-        return Trained(path, saved["history"], saved["seconds"])
-    if _fits_left is not None:
-        if _fits_left <= 0:
-            raise FitLimit(f"trained as many networks as allowed; {path.name} is left for the next process")
-        _fits_left -= 1
+        return Trained(path, saved["history"], saved["seconds"], path.stem, saved.get("parameters"))
+    _take_one(path)
     trained = fit()
+    trained.name, trained.parameters = path.stem, trained.model.count_params()
     path.parent.mkdir(parents=True, exist_ok=True)
     trained.model.save(path)
-    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds, "recipe": asdict(recipe)}))
+    meta.write_text(json.dumps({"history": trained.history, "seconds": trained.seconds,
+                                "parameters": trained.parameters, "recipe": asdict(recipe)}))
     return trained
 
 

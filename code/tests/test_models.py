@@ -86,8 +86,9 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     assert result.confusion.shape == (10, 10) and result.confusion.sum() == 60
     assert result.accuracy > 0.5  # chance is 0.1; the two test voices were never heard
     assert len(trained.history["val_accuracy"]) == train.RECIPES["improved"].epochs
-    cached, again = digits.official(corpus_digits, "improved")  # same code and data: loaded, not retrained
-    assert cached.seconds == trained.seconds and again.accuracy == result.accuracy
+    cached, again = digits.official(corpus_digits, "improved")  # same code and data: its scores come from the cache,
+    assert cached.seconds == trained.seconds and again.accuracy == result.accuracy  # the network is not retrained
+    assert "model" not in vars(cached) and cached.parameters == trained.model.count_params()  # nor even loaded
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
 
 

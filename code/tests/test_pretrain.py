@@ -22,20 +22,35 @@ def test_a_process_stops_at_its_limit_and_the_next_finds_its_networks_saved(monk
         for k in "abc":
             train.cached("toy", k, fit, train.RECIPES["2018"])
 
-    train.limit_fits(2)
-    with pytest.raises(train.FitLimit, match="toy-c.keras is left for the next process"):
+    train.limit_networks(2)
+    with pytest.raises(train.NetworkLimit, match="toy-c.keras is left for the next process"):
         chapter()
     assert len(fits) == 2
-    train.limit_fits(2)  # the next process: a and b come from the cache, c is trained and nothing is left
+    train.limit_networks(2)  # the next process: a and b come from the cache, c is trained and nothing is left
     chapter()
-    train.limit_fits(None)
+    train.limit_networks(None)
     assert len(fits) == 3 and sorted(p.name for p in (tmp_path / "models").glob("*.keras")) == [
         "toy-a.keras", "toy-b.keras", "toy-c.keras"]
     chapter()
     assert len(fits) == 3
     found = train.cached("toy", "a", fit, train.RECIPES["2018"])  # found on disk, loaded only when read
-    assert "model" not in vars(found) and found.history == {"loss": [1.0]}
+    assert "model" not in vars(found) and found.history == {"loss": [1.0]} and found.parameters == 3
     assert found.model.count_params() == 3 and "model" in vars(found)
+
+
+def test_loading_a_saved_network_counts_against_the_limit_too(monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    for k in "ab":
+        train.cached("toy", k, lambda: train.Trained(model), train.RECIPES["2018"])
+    a, b = (train.cached("toy", k, lambda: pytest.fail("retrained"), train.RECIPES["2018"]) for k in "ab")
+    train.limit_networks(1)
+    try:
+        assert a.model.count_params() == 3
+        with pytest.raises(train.NetworkLimit, match="toy-b.keras is left for the next process"):
+            b.model
+    finally:
+        train.limit_networks(None)
 
 
 def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_path):
