@@ -68,10 +68,9 @@ def predict(model: keras.Model, X: np.ndarray, speakers: np.ndarray | None = Non
 
 
 def probabilities(trained: train.Trained, X: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
-    """:func:`predict` with a trained network, cached beside it (keyed by the network's file, the stamps and this
-    module): the process that trained the network scores it, and the chapter's kernel need not load it again."""
-    k = artifacts.key(trained.name, hashlib.sha256(X.tobytes()).hexdigest(), speakers is not None,
-                      modules=(sys.modules[__name__],))
+    """:func:`predict` with a trained network, cached beside it (named after the network's file, keyed by the stamps
+    and this module): the process that trained the network scores it, and the chapter's kernel need not load it."""
+    k = artifacts.key(hashlib.sha256(X.tobytes()).hexdigest(), speakers is not None, modules=(sys.modules[__name__],))
     return artifacts.cached_arrays(f"scores-{trained.name}", k,
                                    lambda: {"p": predict(trained.model, X, speakers)})["p"]
 

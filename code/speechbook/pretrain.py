@@ -24,7 +24,7 @@ many networks one process may train or load. In clean builds four crowd networks
 1,170 MiB (1,315 in the first process, which also extracts the features)."""
 
 RESTART = 75
-"""Exit status of ``python -m speechbook train`` when it stopped at its limit with networks perhaps left to train."""
+"""Exit status of ``python -m speechbook train`` at its limit, with networks perhaps left to train or score."""
 
 
 def chapter(name: str) -> int:
