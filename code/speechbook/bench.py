@@ -8,12 +8,31 @@ Targets: clean build < 8 min on 2 cores, no-change rebuild < 15 s, every chapter
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from speechbook.build import ROOT, build, chapters
+
+
+def machine() -> str:
+    """The processor (with its widest vector instructions), its cores and TensorFlow's version: the same seeds train
+    other networks on another processor, which rounds in another order, so the figures belong to the machine named."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    cpuinfo = Path("/proc/cpuinfo")  # Linux; elsewhere the platform module's name, without the vector width
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    info = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in lines if ":" in line)}
+    flags = info.get("flags", "").split()
+    vector = next((f.upper() for f in ("avx512f", "avx2", "avx") if f in flags), None)
+    cpu = info.get("model name") or platform.processor() or platform.machine()
+    try:
+        tf = version("tensorflow-cpu")
+    except PackageNotFoundError:
+        tf = version("tensorflow")
+    return f"{cpu}{f' ({vector})' if vector else ''}, {os.cpu_count()} cores, TensorFlow {tf}"
 
 
 def execute(notebook: Path, save_to: Path | None = None) -> None:
@@ -79,6 +98,7 @@ def gender_results() -> None:
 
 def main() -> None:
     """Print build time, rebuild time and memory per chapter, then the accuracy targets."""
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["SPEECHBOOK_ARTIFACTS"] = str(Path(tmp) / "artifacts")  # a truly clean build trains everything
         clean = build(Path(tmp), quiet=True)

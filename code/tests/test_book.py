@@ -3,6 +3,7 @@
 Building is the README's ``make book``; a cell that raises fails the build and so this test.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from speechbook.bench import execute
+from speechbook.bench import execute, machine
 from speechbook.build import ROOT, cache_key, chapters
 
 HTML = ROOT / "_build" / "html"
@@ -63,6 +64,11 @@ def test_datasets_page_credits_every_licence(site):
 def test_no_change_rebuild_executes_nothing(site):
     out = subprocess.run(["make", "-C", str(ROOT), "book"], check=True, capture_output=True, text=True).stdout
     assert "Executing" not in out and "build succeeded" in out
+
+
+def test_bench_names_the_machine_its_figures_belong_to():
+    named = machine()
+    assert f", {os.cpu_count()} cores, " in named and re.search(r"TensorFlow \d+\.\d+", named)
 
 
 def test_cache_key_covers_package_code_and_data_settings(monkeypatch):
