@@ -138,6 +138,24 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
     assert problems == {"console": [], "failed": []}
 
 
+def test_a_slide_taller_than_the_window_scrolls_to_its_end(visit):
+    page, problems = visit("slides/speech_stamps.slides.html")
+    page.wait_for_selector(".reveal.ready", timeout=20000)
+    h, v = page.evaluate("""() => { const top = [...document.querySelectorAll('.reveal .slides > section')];
+        const h = top.findIndex(s => s.textContent.includes('One stamp per digit and speaker'));
+        return [h, [...top[h].children].findIndex(s => s.textContent.includes('One stamp per digit'))]; }""")
+    page.goto(f"{page.url.split('#')[0]}#/{h}/{v}")
+    page.wait_for_timeout(500)
+    slide = "[...document.querySelectorAll('.reveal section.present')].pop()"
+    assert page.evaluate(f"{slide}.scrollHeight > {slide}.clientHeight")  # 60 stamps: taller than the slide
+    page.evaluate(f"{slide}.scrollTop = {slide}.scrollHeight")
+    page.wait_for_timeout(300)
+    images = f"[...{slide}.querySelectorAll('img')]"
+    bottom = page.evaluate(f"Math.max(...{images}.map(i => i.getBoundingClientRect().bottom))")
+    assert 0 < bottom <= page.viewport_size["height"]  # the last row of stamps can be scrolled into view
+    screenshot(page, "slide-speech_stamps-scrolled")
+    assert problems == {"console": [], "failed": []}
+
 def test_launch_links_point_at_this_repository(visit):
     page, _ = visit("book/sound_as_data.html")
     hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.href)")
