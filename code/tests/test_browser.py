@@ -156,6 +156,7 @@ def test_a_slide_taller_than_the_window_scrolls_to_its_end(visit):
     screenshot(page, "slide-speech_stamps-scrolled")
     assert problems == {"console": [], "failed": []}
 
+
 def test_launch_links_point_at_this_repository(visit):
     page, _ = visit("book/sound_as_data.html")
     hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.href)")
