@@ -20,7 +20,7 @@ from speechbook.build import ROOT, build, chapters
 def machine() -> str:
     """The processor (with its widest vector instructions), its cores and TensorFlow's version: the same seeds train
     other networks on another processor, which rounds in another order, so the figures belong to the machine named."""
-    from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import version
 
     cpuinfo = Path("/proc/cpuinfo")  # Linux; elsewhere the platform module's name, without the vector width
     lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
@@ -28,10 +28,7 @@ def machine() -> str:
     flags = info.get("flags", "").split()
     vector = next((f.upper() for f in ("avx512f", "avx2", "avx") if f in flags), None)
     cpu = info.get("model name") or platform.processor() or platform.machine()
-    try:
-        tf = version("tensorflow-cpu")
-    except PackageNotFoundError:
-        tf = version("tensorflow")
+    tf = version("tensorflow-cpu")  # as requirements.txt pins it
     return f"{cpu}{f' ({vector})' if vector else ''}, {os.cpu_count()} cores, TensorFlow {tf}"
 
 
