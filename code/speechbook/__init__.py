@@ -2,6 +2,8 @@
 
 import os
 
+from speechbook import quiet
+
 # Keep TensorFlow's C++ and absl start-up chatter off the pages and terminals (see also speechbook.models).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+quiet.install()

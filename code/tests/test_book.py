@@ -3,6 +3,7 @@
 Building is the README's ``make book``; a cell that raises fails the build and so this test.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -87,6 +88,8 @@ def test_chapter_runs_offline_on_the_corpus(notebook, monkeypatch, tmp_path):
     execute(notebook, save_to=executed)
     text = executed.read_text()
     assert "is not available here" in text and "synthetic corpus" in text
+    cells = json.loads(text)["cells"]  # what a reader who launches the chapter sees: no red boxes of start-up lines
+    assert not [o["text"] for c in cells for o in c.get("outputs", []) if o.get("name") == "stderr"], notebook.stem
 
 
 def test_launch_buttons_follow_the_repository_the_build_runs_in(monkeypatch, tmp_path):
