@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 from jupyter_cache import get_cache
 
+from speechbook.data import data_folder
 from speechbook.slides import build_decks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,15 +34,14 @@ def chapters(root: Path = ROOT) -> list[Path]:
 
 
 def cache_key(root: Path = ROOT) -> str:
-    """sha256 over the package's source, the data registry and the data settings."""
+    """sha256 over the package's source, the data registry and the data settings (the recordings folder found)."""
     h = hashlib.sha256()
     for name in KEY_INPUTS:
         base = root / name
         for path in sorted([base] if base.is_file() else base.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
                 h.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
-    for var in ("SPEECHBOOK_DATA", "SPEECHBOOK_DOWNLOAD"):
-        h.update(f"{var}={os.environ.get(var, '')}".encode())
+    h.update(f"data={data_folder()}, download={os.environ.get('SPEECHBOOK_DOWNLOAD', '')}".encode())
     return h.hexdigest()
 
 

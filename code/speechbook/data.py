@@ -2,7 +2,7 @@
 
 Where a data set's files come from, in order:
 
-1. ``$SPEECHBOOK_DATA/<name>/`` (a folder such as ``../shared/datasets``);
+1. ``$SPEECHBOOK_DATA/<name>/``, or when that is not set, ``../shared/datasets/<name>/`` beside the repository;
 2. the local cache (``$SPEECHBOOK_CACHE``, else the user cache folder), filled by
 3. a download of the public originals with :mod:`pooch`, when ``$SPEECHBOOK_DOWNLOAD`` is not ``0``.
 
@@ -28,6 +28,8 @@ from speechbook.corpus import ANIMALS, CORPUS_DIR, CROWD_DIR, DIGITS
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_MIRROR = "https://raw.githubusercontent.com"
+SHARED = DATA_DIR.parents[1] / "shared" / "datasets"
+"""Where development and CI machines keep the real recordings: ``../shared/datasets`` beside the repository."""
 NAMES = ("fsdd", "speech-commands-animals", "librispeech-gender")
 GENERATED = {"corpus": CORPUS_DIR, "crowd": CROWD_DIR}
 """The data sets this project generates and ships itself, and their folders."""
@@ -148,12 +150,21 @@ def download(name: str, table: pd.DataFrame, root: Path, mirror: str) -> None:
         list(pool.map(fetch, table["path"]))
 
 
+def data_folder() -> Path | None:
+    """The folder of real recordings: ``$SPEECHBOOK_DATA`` (set but empty: none), else :data:`SHARED` if it exists;
+    so the command line and a Jupyter kernel find the recordings ``make`` finds."""
+    named = os.environ.get("SPEECHBOOK_DATA")
+    if named is None:
+        return SHARED if SHARED.is_dir() else None
+    return Path(named) if named else None
+
+
 def locate(name: str, download_ok: bool | None = None) -> tuple[Path, str]:
     """Find a verified copy of a data set and say where it came from; raise DataError if there is none."""
     table = manifest(name)
-    shared = os.environ.get("SPEECHBOOK_DATA")
-    if shared and (Path(shared) / name).is_dir():
-        root = Path(shared) / name
+    shared = data_folder()
+    if shared and (shared / name).is_dir():
+        root = shared / name
         verify(root, table, name)
         return root, f"read from {root}"
     root = cache_dir() / name

@@ -31,11 +31,14 @@ def wav(tmp_path):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real recordings folder ($SPEECHBOOK_DATA); tests that need it are skipped without it."""
-    folder = os.environ.get("SPEECHBOOK_DATA")
-    if not folder or not Path(folder, "fsdd").is_dir():
+    """The real recordings folder (``$SPEECHBOOK_DATA`` or ``../shared/datasets``); tests that need it are skipped
+    without it."""
+    from speechbook.data import data_folder
+
+    folder = data_folder()
+    if not folder or not (folder / "fsdd").is_dir():
         pytest.skip("real recordings not available (set SPEECHBOOK_DATA)")
-    return Path(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

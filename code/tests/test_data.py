@@ -16,7 +16,7 @@ from speechbook.corpus import CORPUS_DIR, CROWD_DIR
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
     """No data folder, an empty cache, downloads off."""
-    monkeypatch.delenv("SPEECHBOOK_DATA", raising=False)
+    monkeypatch.setenv("SPEECHBOOK_DATA", "")
     monkeypatch.setenv("SPEECHBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SPEECHBOOK_DOWNLOAD", "0")
 
@@ -64,6 +64,18 @@ def test_shared_folder_is_verified(shared_data, monkeypatch):
     assert len(ds) == 3000 and ds.origin.startswith("read from")
     assert "FSDD" in ds.source and "CC BY-SA 4.0" in ds.source
     assert ds.audio(0).sr == 16000
+
+
+def test_without_speechbook_data_the_folder_beside_the_repository_is_read(shared_data, monkeypatch, tmp_path):
+    monkeypatch.delenv("SPEECHBOOK_DATA", raising=False)
+    monkeypatch.setattr(data, "SHARED", shared_data)
+    ds = data.load("fsdd")
+    assert len(ds) == 3000 and ds.origin == f"read from {shared_data / 'fsdd'}"
+    monkeypatch.setattr(data, "SHARED", tmp_path / "nothing here")
+    assert data.data_folder() is None
+    monkeypatch.setattr(data, "SHARED", shared_data)
+    monkeypatch.setenv("SPEECHBOOK_DATA", "")  # set but empty: no folder, as the offline tests want
+    assert data.data_folder() is None
 
 
 def test_corrupted_shared_file_is_refused(shared_data, monkeypatch, tmp_path):
