@@ -16,12 +16,15 @@ from speechbook.plots import png
 
 def slider_gallery(options: Sequence, draw: Callable[[object], Figure], description: str,
                    fmt: Callable[[object], str] = str) -> widgets.VBox:
-    """A slider over ``options``; each position shows the figure ``draw(option)`` rendered in advance."""
-    pictures = [widgets.Image(value=png(draw(o)), format="png", layout={"width": "100%"}) for o in options]
-    stack = widgets.Stack(pictures, selected_index=0)
+    """A slider over ``options``; each position shows the figure ``draw(option)`` rendered in advance, and the
+    option's name in full beside the slider (the slider's own readout cuts a long name short)."""
+    pictures = widgets.Stack([widgets.Image(value=png(draw(o)), format="png", layout={"width": "100%"})
+                              for o in options], selected_index=0)
+    names = widgets.Stack([widgets.Label(fmt(o)) for o in options], selected_index=0, layout={"flex": "0 0 auto"})
     slider = widgets.SelectionSlider(
-        options=[(fmt(o), i) for i, o in enumerate(options)], description=description,
-        style={"description_width": "initial"}, layout={"width": "95%"}, continuous_update=True,
+        options=[(fmt(o), i) for i, o in enumerate(options)], description=description, readout=False,
+        style={"description_width": "initial"}, layout={"flex": "1 1 auto", "width": "auto"}, continuous_update=True,
     )
-    widgets.jslink((slider, "index"), (stack, "selected_index"))
-    return widgets.VBox([slider, stack])
+    for shown in (pictures, names):
+        widgets.jslink((slider, "index"), (shown, "selected_index"))
+    return widgets.VBox([widgets.HBox([slider, names], layout={"width": "95%"}), pictures])

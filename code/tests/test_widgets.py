@@ -19,10 +19,12 @@ def test_slider_gallery_prerenders_every_picture_and_links_in_js():
         box = slider_gallery([2, 3, 4], draw, "n")
     finally:
         w.Widget.on_widget_constructed(None)
-    slider, stack = box.children
+    (slider, names), stack = box.children[0].children, box.children[1]
     assert isinstance(stack, w.Stack) and len(stack.children) == 3
     pictures = [bytes(img.value) for img in stack.children]
     assert all(p.startswith(b"\x89PNG") for p in pictures) and len(set(pictures)) == 3
     assert [label for label, _ in slider.options] == ["2", "3", "4"]
+    assert [label.value for label in names.children] == ["2", "3", "4"] and not slider.readout  # shown in full
     links = [x for x in made if type(x).__name__ == "Link"]  # jslink, not a Python callback
-    assert [(l.source, l.target) for l in links] == [((slider, "index"), (stack, "selected_index"))]
+    assert [(l.source, l.target) for l in links] == [((slider, "index"), (stack, "selected_index")),
+                                                     ((slider, "index"), (names, "selected_index"))]
