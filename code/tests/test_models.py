@@ -119,7 +119,8 @@ def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys)
     assert digits.mistakes(corpus_digits, corpus_digits.meta["digit"].to_numpy()).empty
     digits.play(corpus_digits, wrong)
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0] == f"{wrong['path'].iloc[0]}: said {wrong['said'].iloc[0]}, heard {heard[3]}" and len(printed) == 4
+    assert len(printed) == 4
+    assert printed[0] == f"{wrong['path'].iloc[0]}: said {wrong['said'].iloc[0]}, heard {heard[3]}"
 
 
 def test_crowd_joins_training_for_real_data_only(corpus_digits, monkeypatch, tmp_path):
