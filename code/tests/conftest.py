@@ -1,6 +1,5 @@
 """Shared fixtures: small audio files written on the fly, and the real data folder when present."""
 
-import os
 import subprocess
 from pathlib import Path
 
