@@ -27,9 +27,13 @@ CHATTER = re.compile(r"absl::InitializeLog\(\) is called|oneDNN custom operation
 @contextmanager
 def dropping_stderr_lines(pattern: re.Pattern[str]) -> Iterator[None]:
     """Catch what the block writes to file descriptor 2 (C libraries included), then write every caught line that
-    does not match ``pattern`` to ``sys.stderr``."""
+    does not match ``pattern`` to ``sys.stderr``; a process without a stderr runs the block as it is."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # nothing open as stderr: nothing to catch
+        yield
+        return
     sys.stderr.flush()
-    saved = os.dup(2)
     with tempfile.TemporaryFile() as caught:
         os.dup2(caught.fileno(), 2)
         try:

@@ -18,6 +18,17 @@ def test_only_the_start_up_lines_are_dropped(capfd):
     assert "oneDNN" not in err and "absl" not in err
 
 
+def test_without_a_stderr_the_block_just_runs(monkeypatch):
+    def no_stderr(fd: int) -> int:
+        raise OSError(9, "Bad file descriptor")
+
+    monkeypatch.setattr(quiet.os, "dup", no_stderr)
+    ran = []
+    with quiet.dropping_stderr_lines(quiet.CHATTER):
+        ran.append("block")
+    assert ran == ["block"]
+
+
 def test_keras_imported_after_speechbook_writes_nothing_to_stderr():
     done = subprocess.run([sys.executable, "-c", "import speechbook, keras; print(keras.layers.LSTM)"],
                           capture_output=True, text=True)
