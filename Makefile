@@ -6,11 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 VENDOR := _vendor
 
-# Real recordings: ../shared/datasets when it is there (as in CI); otherwise the chapters fall back
-# to the project's synthetic corpus and say so. `make book SPEECHBOOK_DOWNLOAD=1` fetches the originals.
-SPEECHBOOK_DATA     ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
+# Real recordings: ../shared/datasets when it is there (as in CI; `make book SPEECHBOOK_DATA=DIR`
+# reads another folder); otherwise the chapters fall back to the project's synthetic corpus and say
+# so. `make book SPEECHBOOK_DOWNLOAD=1` fetches the originals.
 SPEECHBOOK_DOWNLOAD ?= 0
-export SPEECHBOOK_DATA SPEECHBOOK_DOWNLOAD
+export SPEECHBOOK_DOWNLOAD
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
