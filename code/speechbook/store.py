@@ -22,26 +22,29 @@ from speechbook import features
 from speechbook.audio import SAMPLE_RATE, Audio
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS settings (        -- how the features were made, as JSON
+CREATE TABLE IF NOT EXISTS settings (
+    -- how the features were made, as JSON
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS utterances (      -- one row per audio file
+CREATE TABLE IF NOT EXISTS utterances (
+    -- one row per audio file
     id           INTEGER PRIMARY KEY,
-    path         TEXT UNIQUE NOT NULL,       -- relative to the data set's folder
+    path         TEXT UNIQUE NOT NULL,  -- relative to the data set's folder
     sha256       TEXT NOT NULL,
     speaker      TEXT NOT NULL,
-    gender       TEXT NOT NULL,              -- 'female' or 'male'
-    split        TEXT NOT NULL,              -- e.g. LibriSpeech's 'train-clean-100', 'test-other'
+    gender       TEXT NOT NULL,         -- 'female' or 'male'
+    split        TEXT NOT NULL,         -- e.g. 'train-clean-100'
     duration_s   REAL NOT NULL,
-    median_f0_hz REAL                        -- median pitch of the voiced frames (NULL: none voiced)
+    median_f0_hz REAL                   -- of the voiced frames; NULL: none
 );
-CREATE TABLE IF NOT EXISTS segments (        -- fixed-length pieces of an utterance
+CREATE TABLE IF NOT EXISTS segments (
+    -- fixed-length pieces of an utterance
     utterance_id INTEGER NOT NULL REFERENCES utterances(id),
-    idx          INTEGER NOT NULL,           -- 0, 1, ... in time order
+    idx          INTEGER NOT NULL,      -- 0, 1, ... in time order
     start_s      REAL NOT NULL,
     median_f0_hz REAL,
-    features     BLOB NOT NULL,              -- float16, frames x coefficients, row-major
+    features     BLOB NOT NULL,         -- float16 frames x coefficients
     PRIMARY KEY (utterance_id, idx)
 );
 """
