@@ -20,7 +20,7 @@ from pathlib import Path
 CHAPTERS = {"speech_stamps": 2, "gender": 4}
 """The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each), and how
 many networks one process may train or load. In clean builds four crowd networks took a process to 1,533 MiB (about
-150 MiB each), two, trained and scored, to at most 1,381; four gender networks, trained and scored, to at most
+150 MiB each), two, trained and scored, to at most 1,385; four gender networks, trained and scored, to at most
 1,170 MiB (1,315 in the first process, which also extracts the features)."""
 
 RESTART = 75
