@@ -3,8 +3,8 @@
 TensorFlow keeps tens of MB of every network a process trains or loads, for as long as the process lives: a chapter
 that trains thirty networks in its own kernel ends near 2 GB, all a mybinder.org session has. Trained and scored
 first in short-lived processes, the networks and their scores then come from the cache, and the kernel loads only
-the few networks whose weights or noise curve it draws (about 1.1 GB for *Speech stamps*, 1.2 GB for *Female or
-male?*, in a clean build). This module imports no TensorFlow, so the kernel that calls it stays small meanwhile.
+the few networks whose weights or noise curve it draws (``make bench`` measures each chapter's peak memory, kernel
+and these processes alike). This module imports no TensorFlow, so the kernel that calls it stays small meanwhile.
 
 Chapters: *Speech stamps* (``book/speech_stamps.ipynb``) and *Female or male?* (``book/gender.ipynb``).
 """
@@ -19,9 +19,8 @@ from pathlib import Path
 
 CHAPTERS = {"speech_stamps": 2, "gender": 4}
 """The chapters that train more networks than one kernel should (``python -m speechbook train`` knows each), and how
-many networks one process may train or load. In clean builds four crowd networks took a process to 1,533 MiB (about
-150 MiB each), two, trained and scored, to at most 1,385; four gender networks, trained and scored, to at most
-1,170 MiB (1,315 in the first process, which also extracts the features)."""
+many networks one process may train or load: a crowd network adds about 150 MiB to its process, so four of them took
+one past the 1.5 GB a Binder session may use; ``make bench`` measures what these limits give."""
 
 RESTART = 75
 """Exit status of ``python -m speechbook train`` at its limit, with networks perhaps left to train or score."""
