@@ -109,8 +109,10 @@ def fit(X: np.ndarray, y: np.ndarray, recipe: Recipe, n_classes: int,
     keras.utils.set_random_seed(recipe.seed)
     rng = np.random.default_rng(recipe.seed)
     model = models.ARCHITECTURES[recipe.arch](X.shape[1:] + (1,), n_classes, band_means=not recipe.speaker_means)
+    # 16 batches per call into TensorFlow instead of one: the same updates (the same weights, to the last digit), with
+    # a fifth less of each epoch spent in Python's per-batch overhead on 2 CPU cores
     model.compile(optimizer=keras.optimizers.Adam(recipe.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=16)
     if recipe.augment:  # standardise first, so that masks fill in with the average level, not with silence
         X = models.standardise(X, band_means=not recipe.speaker_means)
     val = (validation[0][..., None], validation[1]) if validation else None
