@@ -9,6 +9,7 @@ import logging
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers, ops
 
 # In a notebook TensorFlow logs its warnings (retracing, ...) to stdout, onto the page: errors only.
@@ -60,10 +61,28 @@ def speech_stamps_2018(input_shape: tuple[int, int, int] = (32, 64, 1), n_classe
     ], name="speech_stamps_2018")
 
 
+@keras.saving.register_keras_serializable(package="speechbook")
+class FusedBatchNorm(layers.BatchNormalization):
+    """Batch normalisation whose training step is TensorFlow's one fused kernel, where Keras 3 spells it out in a
+    dozen small operations: the same arithmetic (to rounding) in less time, so that the crowd recipe trains within
+    a minute on 2 CPU cores."""
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable and mask is None and inputs.ndim == 4 and self.axis in (-1, 3)):
+            return super().call(inputs, training=training, mask=mask)
+        y, mean, variance = tf.compat.v1.nn.fused_batch_norm(inputs, self.gamma, self.beta, epsilon=self.epsilon,
+                                                              is_training=True)
+        n = tf.cast(tf.reduce_prod(tf.shape(inputs)[:-1]), variance.dtype)
+        variance = variance * (n - 1) / n  # the kernel hands back the unbiased variance; Keras averages the biased
+        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1 - self.momentum))
+        return y
+
+
 def _conv_bn(x, filters: int, name: str | None = None):
     """3x3 convolution, batch normalisation, ReLU (named ``name``)."""
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    return layers.ReLU(name=name)(layers.BatchNormalization()(x))
+    return layers.ReLU(name=name)(FusedBatchNorm()(x))
 
 
 def stamp_cnn(input_shape: tuple[int, int, int] = (32, 64, 1), n_classes: int = 10,

@@ -5,6 +5,7 @@ from dataclasses import replace
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from speechbook import conv, digits, models, train, transfer
 from speechbook.data import Dataset, stand_in
@@ -57,6 +58,30 @@ def test_adapted_batch_norm_takes_the_new_voices_statistics_and_leaves_the_netwo
     assert all(np.allclose(layer.moving_mean.numpy(), 0) for layer in original)  # the trained network is untouched
     assert not np.allclose(adapted.predict(new_voice[:4, ..., None], verbose=0),
                            m.predict(new_voice[:4, ..., None], verbose=0), atol=1e-3)
+
+
+def test_fused_batch_norm_trains_as_keras_own_does(tmp_path):
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(2, 3, (4, 3, 5, 4)).astype("float32"))
+    weights = tf.constant(rng.normal(size=x.shape).astype("float32"))
+    gamma, beta = rng.normal(1, 0.2, 4).astype("float32"), rng.normal(0, 0.2, 4).astype("float32")
+    results = []
+    for norm in (keras.layers.BatchNormalization(), models.FusedBatchNorm()):
+        norm.build(x.shape)
+        norm.gamma.assign(gamma)
+        norm.beta.assign(beta)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = norm(x, training=True)
+            loss = tf.reduce_sum(y * weights)
+        grads = tape.gradient(loss, [x, norm.gamma, norm.beta])
+        results.append([y, *grads, norm.moving_mean, norm.moving_variance, norm(x, training=False)])
+    for keras_own, fused in zip(*results):  # outputs, gradients, running statistics, then inference
+        assert np.allclose(np.asarray(keras_own), np.asarray(fused), rtol=1e-4, atol=1e-4)
+    m = models.stamp_cnn()
+    assert sum(isinstance(layer, models.FusedBatchNorm) for layer in m.layers) == 3
+    m.save(tmp_path / "m.keras")
+    assert isinstance(keras.models.load_model(tmp_path / "m.keras").layers[3], models.FusedBatchNorm)
 
 
 def test_augment_keeps_shape_and_changes_content():
