@@ -67,6 +67,10 @@ class FusedBatchNorm(layers.BatchNormalization):
     dozen small operations: the same arithmetic (to rounding) in less time, so that the crowd recipe trains within
     a minute on 2 CPU cores."""
 
+    def __init__(self, name: str | None = None, **kwargs):
+        # named as Keras names its own layer: tables and summaries say what the layer does, not how
+        super().__init__(name=name or f"batch_normalization_{keras.backend.get_uid('batch_normalization')}", **kwargs)
+
     def call(self, inputs, training=None, mask=None):
         if not (training and self.trainable and mask is None and inputs.ndim == 4 and self.axis in (-1, 3)):
             return super().call(inputs, training=training, mask=mask)
