@@ -23,7 +23,7 @@ def page(site: Path, notebook: Path) -> str:
 
 
 def test_every_page_is_built(site):
-    for name in ["index.html", "book/intro.html", "book/datasets.html"]:
+    for name in ["index.html", "book/intro.html", "book/teaching.html", "book/datasets.html"]:
         assert (site / name).is_file()
     assert chapters() and all(page(site, nb) for nb in chapters())
 
@@ -60,6 +60,16 @@ def test_datasets_page_credits_every_licence(site):
     html = (site / "book" / "datasets.html").read_text()
     for text in ["CC BY-SA 4.0", "CC BY 4.0", "Free Spoken Digit Dataset", "Speech Commands", "LibriSpeech"]:
         assert text in html
+
+
+def test_teaching_page_links_every_exercise_of_every_chapter(site):
+    html = (site / "book" / "teaching.html").read_text()
+    for notebook in chapters():
+        text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"])
+        labels = re.findall(r"```\{exercise\}\n:label: ([\w-]+)", text)
+        assert labels, notebook.name
+        for label in labels:
+            assert f'href="{notebook.stem}.html#{label}"' in html, label
 
 
 def test_no_change_rebuild_executes_nothing(site):
