@@ -72,6 +72,19 @@ def test_teaching_page_links_every_exercise_of_every_chapter(site):
             assert f'href="{notebook.stem}.html#{label}"' in html, label
 
 
+def test_every_section_slide_has_speaker_notes_in_the_deck(site):
+    for notebook in chapters():
+        cells = json.loads(notebook.read_text())["cells"]
+        kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
+        starts = [i for i, kind in enumerate(kinds) if kind == "slide"] + [len(cells)]
+        for start, end in zip(starts, starts[1:]):
+            heading = "".join(cells[start]["source"]).splitlines()[0]
+            if heading not in ("## Summary", "## Exercises"):
+                assert "notes" in kinds[start:end], f"{notebook.stem}: {heading}"
+        deck = (site / "slides" / f"{notebook.stem}.slides.html").read_text()
+        assert deck.count('<aside class="notes">') == kinds.count("notes"), notebook.stem
+
+
 def test_no_change_rebuild_executes_nothing(site):
     out = subprocess.run(["make", "-C", str(ROOT), "book"], check=True, capture_output=True, text=True).stdout
     assert "Executing" not in out and "build succeeded" in out
