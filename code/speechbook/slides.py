@@ -34,6 +34,13 @@ ROLE = re.compile(r"\{[\w-]+\}`([^`]+)`")
 """A MyST role, such as a reference to an exercise: {ref}`label`."""
 
 
+def exercise_labels(nb: NotebookNode) -> list[str | None]:
+    """The label of each exercise in ``nb``, in order (``None`` for one without): what a {ref} role names it by."""
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    found = [m for source in markdown for m in DIRECTIVE.finditer(source) if m[2] == "exercise"]
+    return [label[1] if (label := re.search(r":label:\s*(\S+)", m[4])) else None for m in found]
+
+
 class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
     its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
@@ -45,11 +52,9 @@ class MystForSlides(Preprocessor):
 
     def preprocess(self, nb, resources):
         first = resources.get("first_exercise", 1)
-        markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
-        found = [m for source in markdown for m in DIRECTIVE.finditer(source) if m[2] == "exercise"]
-        resources["exercises"] = len(found)
-        labels = [re.search(r":label:\s*(\S+)", m[4]) for m in found]
-        number = {label[1]: first + k for k, label in enumerate(labels) if label}
+        labels = exercise_labels(nb)
+        resources["exercises"] = len(labels)
+        number = {label: first + k for k, label in enumerate(labels) if label}
         cells, k = [], 0
         for cell in nb.cells:
             cells.append(cell)
@@ -62,7 +67,7 @@ class MystForSlides(Preprocessor):
                 cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
             for body in taken:
                 k += 1
-                cells.append(new_markdown_cell(f"### Exercise {first + k - 1} ({k} of {len(found)})\n\n{body}\n\n"
+                cells.append(new_markdown_cell(f"### Exercise {first + k - 1} ({k} of {len(labels)})\n\n{body}\n\n"
                                                "*The solution is in the book, under this exercise.*",
                                                id=f"exercise-{k}", metadata={"slideshow": {"slide_type": "subslide"}}))
         nb.cells = cells

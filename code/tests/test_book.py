@@ -10,8 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from speechbook import slides
 from speechbook.bench import execute, machine
 from speechbook.build import ROOT, cache_key, chapters
 
@@ -65,8 +67,7 @@ def test_datasets_page_credits_every_licence(site):
 def test_teaching_page_links_every_exercise_of_every_chapter(site):
     html = (site / "book" / "teaching.html").read_text()
     for notebook in chapters():
-        text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"])
-        labels = re.findall(r"```\{exercise\}\n:label: ([\w-]+)", text)
+        labels = slides.exercise_labels(nbformat.read(notebook, as_version=4))
         assert labels, notebook.name
         for label in labels:
             assert f'href="{notebook.stem}.html#{label}"' in html, label
