@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import nbformat
@@ -45,14 +46,31 @@ def test_chapter_page_has_figures_audio_and_no_noise(site, notebook):
     assert len(images) >= figures and all((site / img).stat().st_size > 2000 for img in images)
     assert len(players) >= audio and all(len(p) > 2000 for p in players)
     assert "<strong>Data:</strong>" in html or "trained on" in html  # every chapter names its data
-    assert not re.search(r'<img alt="[^"]*\.png"', html)  # figures carry alt text, not file names
+    assert described(html, "../_images/") == alt_texts(notebook)  # each figure says what it shows, in words
+
+
+def alt_texts(notebook: Path) -> set[str]:
+    """The alt texts the chapter's figure cells give their figures."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    images = [c.metadata.get("mystnb", {}).get("image", {}) for c in cells]
+    return {image["alt"] for image in images if "alt" in image}
+
+
+def described(html: str, src: str) -> set[str]:
+    """The alt texts of the images under ``src`` in ``html``; an image without one fails."""
+    images = re.findall(rf'<img[^>]*src="{re.escape(src)}[^>]*>', html)
+    alts = [re.search(r"""alt=(["'])(.*?)\1""", img) for img in images]
+    assert images and all(a and len(a[2]) > 40 and not a[2].endswith(".png") for a in alts), [a and a[2] for a in alts]
+    return {unescape(a[2]) for a in alts}
 
 
 def test_widgets_are_embedded_and_served_locally(site):
     html = page(site, ROOT / "book" / "sound_as_data.ipynb")
     state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S)
     assert state and all(m in state.group(1) for m in ["StackModel", "SelectionSliderModel", "LinkModel"])
-    assert state.group(1).count('"ImageModel"') >= 6
+    models = json.loads(state.group(1))["state"].values()
+    pictures = [m["state"]["value"] for m in models if m["state"].get("value", "").startswith("<img src=")]
+    assert len(pictures) >= 6 and all(re.search(r'alt="[^"]{40,}"', p) for p in pictures)  # each says what it shows
     for script in ["_static/require.js", "_static/@jupyter-widgets/html-manager/dist/embed-amd.js"]:
         assert f'src="../{script}' in html and (site / script).stat().st_size > 50_000
     assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html
@@ -133,6 +151,7 @@ def test_every_chapter_has_a_quiet_deck_with_local_scripts_only(site):
     for nb in chapters():
         deck = (site / "slides" / f"{nb.stem}.slides.html").read_text()
         assert deck.count("data:image/png;base64") >= AT_LEAST[nb.stem][0], nb.stem  # the figures came along
+        assert described(deck, "data:image/png") == alt_texts(nb), nb.stem  # with the page's alt texts
         text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", deck)  # inline images could spell anything
         assert not re.search(r"Traceback|tensorflow/core|absl|WARNING:tensorflow|retracing|oneDNN", text), nb.stem
         assert not re.search(r'(src|href)="https?://', deck.replace('href="https://creativecommons', ""))
