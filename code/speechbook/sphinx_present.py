@@ -1,5 +1,6 @@
 """Sphinx extension for the book's pages: a "Present this chapter" link at the top of every chapter
-built from a notebook. (A figure's alt text comes from its cell's ``mystnb.image.alt`` metadata.)"""
+built from a notebook, and each page's scripts once each. (A figure's alt text comes from its cell's
+``mystnb.image.alt`` metadata.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,21 @@ def add_present_link(app: Sphinx, pagename: str, templatename: str, context: dic
                        f"&#9654; Present this chapter (slides)</a></p>\n" + context["body"])
 
 
+def drop_repeated_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Keep the first of two identical scripts. Sphinx 7, which Jupyter Book 1 needs, lists an inline script added
+    after the builder starts twice (fixed in Sphinx 8.2, sphinx-doc/sphinx#13402): sphinx-thebe's second
+    ``const THEBE_JS_URL`` then stops every page with a SyntaxError."""
+    seen, scripts = set(), []
+    for script in context["script_files"]:
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            scripts.append(script)
+    context["script_files"] = scripts
+
+
 def setup(app: Sphinx) -> dict:
-    """Register the hook."""
+    """Register the hooks."""
     app.connect("html-page-context", add_present_link)
+    app.connect("html-page-context", drop_repeated_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

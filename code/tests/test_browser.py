@@ -1,7 +1,8 @@
 """The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
 
-Every page loads with no console error and no failed request; pictures and audio are real; a widget
-slider moved by the test changes the picture; a slide deck advances; the links point where they should.
+Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
+are real; a widget slider moved by the test changes the picture; a slide deck advances; the links point where
+they should.
 Screenshots land in ``_build/screenshots``.
 """
 
@@ -74,6 +75,7 @@ def visit(browser, base):
         page = context.new_page()
         page.route("**/*", route)
         page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+        page.on("pageerror", lambda e: problems["console"].append(f"uncaught: {e}"))
         page.on("requestfailed", lambda r: problems["failed"].append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and problems["failed"].append(f"{r.url}: HTTP {r.status}"))
         page.goto(base + path, wait_until="networkidle")
