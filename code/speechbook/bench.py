@@ -74,9 +74,8 @@ def stamp_results() -> None:
         transfer.methods(digits.official(fsdd, "2018")[0].model, digits.official(fsdd, "improved")[0].model,
                          features.dataset_stamps(animals)),
         transfer.word_labels(animals)[1], animals.meta["speaker"].to_numpy())
-    print(f"\ntransfer to bird/cat/dog ({animals.source}), unseen speakers, mean of 10 draws; target >= 85 % at 5")
-    print(curve.pivot_table(index="method", columns="examples per word", values="accuracy", sort=False)
-          .to_string(float_format=lambda x: f"{x:.1%}"))
+    print(f"\ntransfer to bird/cat/dog ({animals.source}), unseen speakers, % over 10 draws; target >= 85 % at 5")
+    print(transfer.table(curve).to_string())
 
 
 def gender_results() -> None:

@@ -119,3 +119,11 @@ def learning_curve(methods: dict[str, tuple[np.ndarray, Classifier]], labels: np
                 rows.append({"method": method, "examples per word": k, "draw": d, "accuracy": accuracy,
                              "test clips": len(te)})
     return pd.DataFrame(rows)
+
+
+def table(curve: pd.DataFrame) -> pd.DataFrame:
+    """:func:`learning_curve` as one row per method and one column per number of examples, each cell the mean
+    accuracy and its standard deviation over draws in %: few-shot numbers move with the clips drawn."""
+    stats = curve.groupby(["method", "examples per word"], sort=False)["accuracy"].agg(["mean", "std"]) * 100
+    cells = stats["mean"].map("{:.0f}".format) + " ± " + stats["std"].map("{:.0f}".format)
+    return cells.unstack("examples per word")

@@ -173,6 +173,11 @@ def test_few_shot_svm_on_separable_features():
     assert set(curve["examples per word"]) == {1, 3} and len(curve) == 12
     assert curve["accuracy"].mean() > 0.9
     assert (curve["test clips"] == 36 - 3 * curve["examples per word"]).all()
+    table = transfer.table(curve)
+    assert list(table.index) == ["svm", "head"] and list(table.columns) == [1, 3]
+    mean, sd = table.loc["svm", 1].split(" ± ")
+    svm_1 = curve.query("method == 'svm' and `examples per word` == 1")["accuracy"]
+    assert (int(mean), int(sd)) == (round(100 * svm_1.mean()), round(100 * svm_1.std()))
 
 
 def test_draw_keeps_speakers_apart():
