@@ -60,7 +60,7 @@ def peak_mb(notebook: Path, artifacts: Path | None = None) -> float:
 
 def stamp_results() -> None:
     """The Speech Stamps targets, read from the trained models the build cached."""
-    from speechbook import data, digits, features, train, transfer
+    from speechbook import data, digits, features, transfer
 
     fsdd = data.load("fsdd", fallback=True)
     print(f"\nspoken digits ({fsdd.source}); targets: official >= 99 %, LOSO mean >= 90 %, < 60 s per model")
