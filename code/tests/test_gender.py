@@ -84,6 +84,7 @@ def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experimen
     assert np.mean([gender.summary(o)["clips"] for o in voice_other]) > 0.7  # five or six voices to learn from
     accuracy, cost = gender.compare([], {"pitch": (pitch, pitch_other), "voice": (voice, voice_other)})
     assert list(accuracy.index) == ["pitch", "voice"] and list(cost["parameters"]) == [2, 81]
+    assert all(cell.count("\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}") == 1 for cell in accuracy["held-out clips %"])
 
 
 def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys):

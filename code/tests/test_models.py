@@ -175,7 +175,7 @@ def test_few_shot_svm_on_separable_features():
     assert (curve["test clips"] == 36 - 3 * curve["examples per word"]).all()
     table = transfer.table(curve)
     assert list(table.index) == ["svm", "head"] and list(table.columns) == [1, 3]
-    mean, sd = table.loc["svm", 1].split(" ± ")
+    mean, sd = table.loc["svm", 1].split("\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}")
     svm_1 = curve.query("method == 'svm' and `examples per word` == 1")["accuracy"]
     assert (int(mean), int(sd)) == (round(100 * svm_1.mean()), round(100 * svm_1.std()))
 
