@@ -138,6 +138,12 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
     cut = page.evaluate("[...document.querySelectorAll('.reveal section.present pre')]"
                         ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 60))")
     assert cut == []  # no code line runs off the slide's edge
+    page.evaluate("MathJax.startup.promise.then(() => true)")  # typesetting done
+    raw = page.evaluate(r"[...document.querySelectorAll('.reveal p, .reveal li')].map(e => e.textContent)"
+                        r".filter(t => /\$[^\s$][^$]*\$/.test(t)).map(t => t.slice(0, 60))")
+    assert raw == []  # math between dollars is typeset, as on the page, not shown as $h_t$
+    if name == "lstm":
+        assert page.locator("mjx-container").count() >= 10
     if name == "sound_as_data":
         screenshot(page, "slide-sound_as_data")
     assert problems == {"console": [], "failed": []}
