@@ -13,6 +13,7 @@ from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
+from traitlets import Unicode
 from traitlets.config import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -32,6 +33,8 @@ DIRECTIVE = re.compile(r"^(`{3,})\{([\w-]+)\}[ \t]*([^\n]*)\n"  # fence, name, t
 """A MyST directive fenced in backticks: the fence, its name, its title, its options and its body."""
 ROLE = re.compile(r"\{[\w-]+\}`([^`]+)`")
 """A MyST role, such as a reference to an exercise: {ref}`label`."""
+LINK = re.compile(r"\]\(([\w-]+)\.(ipynb|md)(#[^)\s]*)?\)")
+"""A Markdown link to another of the book's sources, such as [Sound as data](sound_as_data.ipynb)."""
 
 
 def exercise_labels(nb: NotebookNode) -> list[str | None]:
@@ -44,11 +47,14 @@ def exercise_labels(nb: NotebookNode) -> list[str | None]:
 class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
     its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
-    reference to an exercise by that number; an admonition as a quote under its title. Without this a deck shows the
-    directives as raw code, solutions included, below the summary's last line.
+    reference to an exercise by that number; an admonition as a quote under its title; a link to another chapter as
+    a link to its deck, and one to a page of text as a link to the book's page. Without this a deck shows the
+    directives as raw code, solutions included, below the summary's last line, and its links lead nowhere.
 
     The book numbers exercises through all chapters: ``resources["first_exercise"]`` is this chapter's first, and
     ``resources["exercises"]`` says how many it has."""
+
+    pages = Unicode("../book", help="Where the book's pages are, seen from the decks.").tag(config=True)
 
     def preprocess(self, nb, resources):
         first = resources.get("first_exercise", 1)
@@ -63,6 +69,7 @@ class MystForSlides(Preprocessor):
             taken: list[str] = []
             cell.source = DIRECTIVE.sub(lambda m: self.rewrite(m, taken), cell.source)
             cell.source = ROLE.sub(lambda m: f"exercise {number[m[1]]}" if m[1] in number else m[1], cell.source)
+            cell.source = LINK.sub(self.relink, cell.source)
             if taken:  # the exercises' heading goes with them
                 cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
             for body in taken:
@@ -72,6 +79,12 @@ class MystForSlides(Preprocessor):
                                                id=f"exercise-{k}", metadata={"slideshow": {"slide_type": "subslide"}}))
         nb.cells = cells
         return nb, resources
+
+    def relink(self, m: re.Match) -> str:
+        """A link to a chapter goes to its deck, one to a page of text to the book's page: the sources' names
+        lead nowhere from a deck."""
+        name, kind, anchor = m[1], m[2], m[3] or ""
+        return f"]({name}.slides.html{anchor})" if kind == "ipynb" else f"]({self.pages}/{name}.html{anchor})"
 
     @staticmethod
     def rewrite(m: re.Match, taken: list[str]) -> str:
@@ -85,9 +98,11 @@ class MystForSlides(Preprocessor):
         return "\n".join([f"> **{title}**", ">"] + [f"> {line}" for line in m[5].splitlines()]) + "\n"
 
 
-def exporter(static: str = "../_static") -> SlidesExporter:
-    """A reveal.js exporter whose scripts and styles come from the site's ``_static`` folder."""
+def exporter(static: str = "../_static", pages: str = "../book") -> SlidesExporter:
+    """A reveal.js exporter whose scripts and styles come from the site's ``_static`` folder, and whose links to
+    pages of text go to the book's ``pages``."""
     c = Config()
+    c.MystForSlides.pages = pages
     c.SlidesExporter.reveal_url_prefix = f"{static}/reveal.js"
     c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js (no web fonts)
     c.SlidesExporter.reveal_transition = "none"

@@ -144,6 +144,9 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
     assert raw == []  # math between dollars is typeset, as on the page, not shown as $h_t$
     if name == "lstm":
         assert page.locator("mjx-container").count() >= 10
+    links = page.eval_on_selector_all(".reveal .slides a[href]", "as => as.map(a => a.href)")
+    for href in {h.split("#")[0] for h in links if h.startswith(page.url.split("/slides/")[0])}:
+        assert page.request.get(href).status == 200, href  # a link on a slide leads somewhere on the site
     if name == "sound_as_data":
         screenshot(page, "slide-sound_as_data")
     assert problems == {"console": [], "failed": []}

@@ -36,9 +36,11 @@ Second answer.
 
 
 def chapter(summary: str = SUMMARY) -> nbformat.NotebookNode:
-    """A chapter with an admonition, a code cell, and a summary followed by exercises."""
+    """A chapter with an admonition, links to another chapter and to a page, a code cell, and a summary followed
+    by exercises."""
     return nbformat.from_dict(new_notebook(cells=[
-        new_markdown_cell("# Title\n\n```{admonition} Needs Python\n:class: tip\nLaunch it.\n```",
+        new_markdown_cell("# Title\n\n```{admonition} Needs Python\n:class: tip\nLaunch it.\n```\n\n"
+                          "See [the first chapter](first.ipynb) and [the data](datasets.md#fsdd).",
                           metadata={"slideshow": {"slide_type": "slide"}}),
         new_code_cell("1 + 1"),
         new_markdown_cell(summary, metadata={"slideshow": {"slide_type": "slide"}}),
@@ -64,3 +66,10 @@ def test_decks_number_exercises_through_the_book_as_the_book_does(tmp_path):
     assert "Exercise 1 (1 of 1)" in first and "Exercise 2" not in first
     assert "Exercise 2 (1 of 2)" in second and "Exercise 3 (2 of 2)" in second  # the book's numbers 2 and 3
     assert "see exercise 3." in second
+
+
+def test_deck_links_lead_to_the_other_decks_and_to_the_books_pages():
+    deck, _ = slides.exporter(pages="../book").from_notebook_node(chapter())
+    assert '<a href="first.slides.html">the first chapter</a>' in deck
+    assert '<a href="../book/datasets.html#fsdd">the data</a>' in deck
+    assert ".ipynb" not in deck and "datasets.md" not in deck
