@@ -1,8 +1,8 @@
 """The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
 
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
-are real; a widget slider moved by the test changes the picture; a slide deck advances; the links point where
-they should.
+are real; at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture;
+a slide deck advances; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
 
@@ -100,6 +100,17 @@ def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
     assert all(d > 0.1 for d in audio)
     if "sound_as_data" in path:
         assert len(audio) >= 5
+
+
+def test_no_text_runs_past_a_phones_screen(browser, base):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in PAGES:  # tables and code blocks scroll in their own boxes; text and inline code must wrap
+        page.goto(base + path, wait_until="networkidle")
+        wide = page.evaluate("""[...document.querySelectorAll('article p, article li, article code.literal')]
+            .filter(e => !e.closest('pre, table') && e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(e => e.textContent.slice(0, 60))""")
+        assert wide == [], path
+    page.close()
 
 
 def first_explorer_picture(page):
