@@ -2,7 +2,7 @@
 
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
 are real; at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture;
-a slide deck advances; the links point where they should.
+a slide deck advances and its speaker view shows the notes; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
 
@@ -160,6 +160,18 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
         assert page.request.get(href).status == 200, href  # a link on a slide leads somewhere on the site
     if name == "sound_as_data":
         screenshot(page, "slide-sound_as_data")
+    assert problems == {"console": [], "failed": []}
+
+
+def test_the_speaker_view_shows_the_notes_offline(visit):
+    page, problems = visit("slides/speech_stamps.slides.html")
+    page.wait_for_selector(".reveal.ready", timeout=20000)
+    with page.context.expect_page(timeout=10000) as opened:
+        page.keyboard.press("s")  # what a presenter presses
+    speaker = opened.value
+    speaker.wait_for_selector(".speaker-controls-notes .value", timeout=10000)
+    speaker.wait_for_function("document.querySelector('.speaker-controls-notes .value').textContent.includes('MNIST')")
+    assert speaker.locator(".speaker-controls-time").count() == 1
     assert problems == {"console": [], "failed": []}
 
 
