@@ -47,7 +47,8 @@ def exercise_labels(nb: NotebookNode) -> list[str | None]:
 class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
     its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
-    reference to an exercise by that number; an admonition as a quote under its title; a link to another chapter as
+    reference to an exercise by that number; an admonition as a quote under its title; the chapter's heading as the
+    deck's title; a link to another chapter as
     a link to its deck, and one to a page of text as a link to the book's page. Without this a deck shows the
     directives as raw code, solutions included, below the summary's last line, and its links lead nowhere.
 
@@ -58,6 +59,9 @@ class MystForSlides(Preprocessor):
 
     def preprocess(self, nb, resources):
         first = resources.get("first_exercise", 1)
+        titles = [m[1] for c in nb.cells if c.cell_type == "markdown" for m in re.finditer(r"^# (.+)$", c.source, re.M)]
+        if titles:  # the page's title names the deck too, instead of "Notebook slides" in every browser tab
+            nb.metadata.setdefault("title", titles[0].strip())
         labels = exercise_labels(nb)
         resources["exercises"] = len(labels)
         number = {label: first + k for k, label in enumerate(labels) if label}

@@ -90,6 +90,8 @@ def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
     page, problems = visit(path)
     page.wait_for_timeout(500)
     assert problems == {"console": [], "failed": []}
+    icon = page.eval_on_selector("link[rel=icon]", "link => link.href")  # else the browser asks for /favicon.ico
+    assert page.request.get(icon).status == 200
     widths = page.eval_on_selector_all("article img", "imgs => imgs.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths)
     if path.endswith(("sound_as_data.html", "speech_stamps.html", "transfer.html", "cnn_on_sound.html")):
@@ -155,9 +157,10 @@ def test_present_link_opens_a_deck_that_advances(visit, name):
     assert raw == []  # math between dollars is typeset, as on the page, not shown as $h_t$
     if name == "lstm":
         assert page.locator("mjx-container").count() >= 10
-    links = page.eval_on_selector_all(".reveal .slides a[href]", "as => as.map(a => a.href)")
+    links = page.eval_on_selector_all(".reveal .slides a[href], link[rel=icon]", "as => as.map(a => a.href)")
+    assert any(h.endswith("favicon.svg") for h in links)
     for href in {h.split("#")[0] for h in links if h.startswith(page.url.split("/slides/")[0])}:
-        assert page.request.get(href).status == 200, href  # a link on a slide leads somewhere on the site
+        assert page.request.get(href).status == 200, href  # a link on a slide, or the icon, is on the site
     if name == "sound_as_data":
         screenshot(page, "slide-sound_as_data")
     assert problems == {"console": [], "failed": []}

@@ -57,6 +57,7 @@ def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
     assert deck.index("One idea") < first < deck.index("First question?") < second < deck.index("Second question?")
     assert deck.count("<section") == 6  # two slides (4 sections), the exercises two subslides of the second
     assert ">Exercises<" not in deck  # the heading left with its exercises
+    assert "<title>Title slides</title>" in deck  # the chapter's heading, as on its page
 
 
 def test_decks_number_exercises_through_the_book_as_the_book_does(tmp_path):
