@@ -48,9 +48,9 @@ class MystForSlides(Preprocessor):
     """Show the MyST the book renders and a deck would not as a presenter needs it: each exercise on a subslide of
     its own, under the number the book gives it, without its solution (the book keeps it under the exercise); a
     reference to an exercise by that number; an admonition as a quote under its title; the chapter's heading as the
-    deck's title; a link to another chapter as
-    a link to its deck, and one to a page of text as a link to the book's page. Without this a deck shows the
-    directives as raw code, solutions included, below the summary's last line, and its links lead nowhere.
+    deck's title; a link to another chapter as a link to its deck, and one to a page of text as a link to the book's
+    page. Without this a deck shows the directives as raw code, solutions included, below the summary's last line,
+    and its links lead nowhere.
 
     The book numbers exercises through all chapters: ``resources["first_exercise"]`` is this chapter's first, and
     ``resources["exercises"]`` says how many it has."""

@@ -104,15 +104,17 @@ def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
         assert len(audio) >= 5
 
 
-def test_no_text_runs_past_a_phones_screen(browser, base):
-    page = browser.new_page(viewport={"width": 390, "height": 844})
+def test_no_text_runs_past_a_phones_screen(visit):
     for path in PAGES:  # tables and code blocks scroll in their own boxes; text and inline code must wrap
-        page.goto(base + path, wait_until="networkidle")
+        page, problems = visit(path)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(300)
         wide = page.evaluate("""[...document.querySelectorAll('article p, article li, article code.literal')]
             .filter(e => !e.closest('pre, table') && e.getBoundingClientRect().right > window.innerWidth + 1)
             .map(e => e.textContent.slice(0, 60))""")
         assert wide == [], path
-    page.close()
+        page.close()
+    assert problems == {"console": [], "failed": []}
 
 
 def first_explorer_picture(page):
