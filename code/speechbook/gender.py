@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 
 from speechbook import artifacts, audio, features, store
 from speechbook.data import Dataset
-from speechbook.train import Trained, cached
+from speechbook.train import PLUS_MINUS, Trained, cached
 
 TRAIN, OTHER = "train-clean-100", "test-other"
 LABELS = ["female", "male"]
@@ -298,8 +298,8 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     inference time per second of audio). ``baselines`` maps a name to :func:`baseline_folds`' two lists."""
     accuracy, cost = [], []
 
-    def pm(values: list[float]) -> str:  # no-break spaces: a narrow column must not split "96.4 ±" from "2.9"
-        return f"{100 * np.mean(values):.1f}\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}{100 * np.std(values):.1f}"
+    def pm(values: list[float]) -> str:
+        return f"{100 * np.mean(values):.1f}{PLUS_MINUS}{100 * np.std(values):.1f}"
 
     def seconds(values: list[float]) -> str:  # one significant figure below a second: a baseline's 3 ms is not 0
         return f"{np.mean(values):.0f}" if np.mean(values) >= 1 else f"{np.mean(values):.1g}"

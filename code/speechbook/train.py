@@ -19,6 +19,10 @@ from sklearn.metrics import confusion_matrix
 
 from speechbook import artifacts, features, models
 
+PLUS_MINUS = "\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}"
+"""Between a mean and its spread in the chapters' tables: no-break spaces, so a narrow column never splits "86 ±"
+from its "6"."""
+
 
 @dataclass(frozen=True)
 class Recipe:

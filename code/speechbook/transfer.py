@@ -125,6 +125,5 @@ def table(curve: pd.DataFrame) -> pd.DataFrame:
     """:func:`learning_curve` as one row per method and one column per number of examples, each cell the mean
     accuracy and its standard deviation over draws in %: few-shot numbers move with the clips drawn."""
     stats = curve.groupby(["method", "examples per word"], sort=False)["accuracy"].agg(["mean", "std"]) * 100
-    pm = "\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}"  # a narrow column must not split "86 ±" from "6"
-    cells = stats["mean"].map("{:.0f}".format) + pm + stats["std"].map("{:.0f}".format)
+    cells = stats["mean"].map("{:.0f}".format) + train.PLUS_MINUS + stats["std"].map("{:.0f}".format)
     return cells.unstack("examples per word")
