@@ -11,9 +11,9 @@ import sys
 import keras
 import numpy as np
 import pandas as pd
-from IPython.display import Audio, display
+from IPython.display import display
 
-from speechbook import artifacts, data, features, models, train
+from speechbook import artifacts, data, features, listen, models, train
 from speechbook.data import Dataset
 
 DIGIT_NAMES = [str(d) for d in range(10)]
@@ -134,8 +134,9 @@ def mistakes(ds: Dataset, predicted: np.ndarray, mask: np.ndarray | None = None)
 def play(ds: Dataset, clips: pd.DataFrame) -> None:
     """For each row of :func:`mistakes`, the clip's path, the digit said and heard, and an audio player."""
     for i, clip in clips.iterrows():
-        print(f"{clip.path}: said {clip.said}, heard {clip.heard}")
-        display(Audio(ds.audio(i).samples, rate=features.SAMPLE_RATE))
+        label = f"{clip.path}: said {clip.said}, heard {clip.heard}"
+        print(label)
+        display(listen.Player(ds.audio(i).samples, label))
 
 
 ADAPTED = "crowd + adapted batch norm"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import pandas as pd
-from IPython.display import Audio, display
+from IPython.display import display
 from keras import layers
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
@@ -23,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from speechbook import artifacts, audio, features, store
+from speechbook import artifacts, audio, features, listen, store
 from speechbook.data import Dataset
 from speechbook.train import PLUS_MINUS, Trained, cached
 
@@ -348,10 +348,10 @@ def play(ds: Dataset, s: store.Store, clips: pd.DataFrame, seconds: float = 4) -
     for the clip's first ``seconds``."""
     pitch = dict(s.query("SELECT path, median_f0_hz FROM utterances"))
     for _, clip in clips.iterrows():
-        print(f"speaker {clip['speaker']} ({clip['gender']}), heard as {clip['predicted']} "
-              f"(p male {clip['p_male']:.2f}), median pitch {pitch[clip['path']] or float('nan'):.0f} Hz")
-        display(Audio(ds.audio(ds.row(clip["path"])).samples[:int(seconds * features.SAMPLE_RATE)],
-                      rate=features.SAMPLE_RATE))
+        label = (f"speaker {clip['speaker']} ({clip['gender']}), heard as {clip['predicted']} "
+                 f"(p male {clip['p_male']:.2f}), median pitch {pitch[clip['path']] or float('nan'):.0f} Hz")
+        print(label)
+        display(listen.Player(ds.audio(ds.row(clip["path"])).samples[:int(seconds * features.SAMPLE_RATE)], label))
 
 
 def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -> pd.DataFrame:

@@ -14,9 +14,9 @@ import anywidget
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import traitlets
-from IPython.display import Audio, display
+from IPython.display import display
 
-from speechbook import plots
+from speechbook import listen, plots
 from speechbook.audio import AudioError
 from speechbook.recognise import Prediction, Recogniser
 
@@ -80,7 +80,7 @@ def classify_bytes(wav: bytes, recognisers: dict[str, Recogniser]) -> dict[str, 
 def show(results: dict[str, Prediction]) -> None:
     """The recording, its stamp and each network's answer."""
     first = next(iter(results.values()))
-    display(Audio(first.audio.samples, rate=first.audio.sr))
+    display(listen.Player(first.audio.samples, "what the networks heard", first.audio.sr))
     for task, p in results.items():
         print(f"{task}: {p.label} ({p.confidence:.0%})")
     plots.image(first.stamp, title="the stamp the networks saw")

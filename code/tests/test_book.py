@@ -45,6 +45,8 @@ def test_chapter_page_has_figures_audio_and_no_noise(site, notebook):
     figures, audio = AT_LEAST[notebook.stem]
     assert len(images) >= figures and all((site / img).stat().st_size > 2000 for img in images)
     assert len(players) >= audio and all(len(p) > 2000 for p in players)
+    names = re.findall(r'<audio aria-label="([^"]+)"', html)
+    assert len(names) == html.count("<audio") and all(names)  # a screen reader says what each player plays
     assert "<strong>Data:</strong>" in html or "trained on" in html  # every chapter names its data
     assert described(html, "../_images/") == alt_texts(notebook)  # each figure says what it shows, in words
 

@@ -87,7 +87,7 @@ def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experimen
     assert all(cell.count("\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}") == 1 for cell in accuracy["held-out clips %"])
 
 
-def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys):
+def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys, monkeypatch):
     ds, clean, _, folds = experiment
     held, other = gender.baseline_folds(gender.pitch_baseline, clean, folds)
     flipped = [t.assign(correct=~t["correct"]) for t in held]  # every verdict turned round
@@ -99,11 +99,14 @@ def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys):
     assert table.loc["pitch", "clips wrong"] == (~clips["correct"]).sum()
     assert table.loc["flipped", "clips wrong"] == clips["correct"].sum()
     assert table.loc["flipped", "speakers"] == ", ".join(sorted(clips.loc[clips["correct"], "speaker"]))
+    players = []
+    monkeypatch.setattr(gender, "display", players.append)
     gender.play(ds, clean, clips.head(2))
     printed = capsys.readouterr().out
     for sp in clips["speaker"].head(2):
         assert f"speaker {sp} (" in printed
     assert printed.count("median pitch") == 2
+    assert [p.label for p in players] == printed.splitlines()  # each player is named by its line
     assert ds.meta["path"].iloc[ds.row(clips["path"].iloc[1])] == clips["path"].iloc[1]
 
 

@@ -131,7 +131,7 @@ def test_weight_averaging_averages_the_last_epochs_and_renews_batch_norm(corpus_
     assert np.allclose(bn.moving_mean.numpy(), acts.mean(axis=(0, 1, 2)), atol=1e-4)
 
 
-def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys):
+def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys, monkeypatch):
     test = (corpus_digits.meta["split"] == "test").to_numpy()
     said = corpus_digits.meta["digit"].to_numpy()[test]
     heard = said.copy()
@@ -142,10 +142,13 @@ def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys)
     assert list(wrong["said"]) == list(corpus_digits.meta["digit"][where])
     assert np.isclose(wrong["seconds"].iloc[0], len(corpus_digits.audio(where[0]).samples) / SAMPLE_RATE, atol=0.01)
     assert digits.mistakes(corpus_digits, corpus_digits.meta["digit"].to_numpy()).empty
+    players = []
+    monkeypatch.setattr(digits, "display", players.append)
     digits.play(corpus_digits, wrong)
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 4
     assert printed[0] == f"{wrong['path'].iloc[0]}: said {wrong['said'].iloc[0]}, heard {heard[3]}"
+    assert [p.label for p in players] == printed  # each player is named by its line, for a screen reader
+    assert f'aria-label="{printed[1]}"' in players[1]._repr_html_() and "data:audio/wav" in players[1]._repr_html_()
 
 
 def test_crowd_joins_training_for_real_data_only(corpus_digits, monkeypatch, tmp_path):
