@@ -45,10 +45,15 @@ def test_chapter_page_has_figures_audio_and_no_noise(site, notebook):
     figures, audio = AT_LEAST[notebook.stem]
     assert len(images) >= figures and all((site / img).stat().st_size > 2000 for img in images)
     assert len(players) >= audio and all(len(p) > 2000 for p in players)
-    names = re.findall(r'<audio aria-label="([^"]+)"', html)
-    assert len(names) == html.count("<audio") and all(names)  # a screen reader says what each player plays
+    assert every_player_named(html)
     assert "<strong>Data:</strong>" in html or "trained on" in html  # every chapter names its data
     assert described(html, "../_images/") == alt_texts(notebook)  # each figure says what it shows, in words
+
+
+def every_player_named(html: str) -> bool:
+    """Whether each audio player in ``html`` has a name, so that a screen reader says what it plays."""
+    names = re.findall(r'<audio aria-label="([^"]+)"', html)
+    return len(names) == html.count("<audio")
 
 
 def alt_texts(notebook: Path) -> set[str]:
@@ -154,6 +159,7 @@ def test_every_chapter_has_a_quiet_deck_with_local_scripts_only(site):
         deck = (site / "slides" / f"{nb.stem}.slides.html").read_text()
         assert deck.count("data:image/png;base64") >= AT_LEAST[nb.stem][0], nb.stem  # the figures came along
         assert described(deck, "data:image/png") == alt_texts(nb), nb.stem  # with the page's alt texts
+        assert every_player_named(deck), nb.stem
         text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", deck)  # inline images could spell anything
         assert not re.search(r"Traceback|tensorflow/core|absl|WARNING:tensorflow|retracing|oneDNN", text), nb.stem
         assert not re.search(r'(src|href)="https?://', deck.replace('href="https://creativecommons', ""))
