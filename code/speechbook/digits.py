@@ -11,7 +11,6 @@ import sys
 import keras
 import numpy as np
 import pandas as pd
-from IPython.display import display
 
 from speechbook import artifacts, data, features, listen, models, train
 from speechbook.data import Dataset
@@ -134,9 +133,7 @@ def mistakes(ds: Dataset, predicted: np.ndarray, mask: np.ndarray | None = None)
 def play(ds: Dataset, clips: pd.DataFrame) -> None:
     """For each row of :func:`mistakes`, the clip's path, the digit said and heard, and an audio player."""
     for i, clip in clips.iterrows():
-        label = f"{clip.path}: said {clip.said}, heard {clip.heard}"
-        print(label)
-        display(listen.Player(ds.audio(i).samples, label))
+        listen.play(ds.audio(i).samples, f"{clip.path}: said {clip.said}, heard {clip.heard}")
 
 
 ADAPTED = "crowd + adapted batch norm"

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import pandas as pd
-from IPython.display import display
 from keras import layers
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
@@ -348,10 +347,9 @@ def play(ds: Dataset, s: store.Store, clips: pd.DataFrame, seconds: float = 4) -
     for the clip's first ``seconds``."""
     pitch = dict(s.query("SELECT path, median_f0_hz FROM utterances"))
     for _, clip in clips.iterrows():
-        label = (f"speaker {clip['speaker']} ({clip['gender']}), heard as {clip['predicted']} "
-                 f"(p male {clip['p_male']:.2f}), median pitch {pitch[clip['path']] or float('nan'):.0f} Hz")
-        print(label)
-        display(listen.Player(ds.audio(ds.row(clip["path"])).samples[:int(seconds * features.SAMPLE_RATE)], label))
+        listen.play(ds.audio(ds.row(clip["path"])).samples[:int(seconds * features.SAMPLE_RATE)],
+                    f"speaker {clip['speaker']} ({clip['gender']}), heard as {clip['predicted']} "
+                    f"(p male {clip['p_male']:.2f}), median pitch {pitch[clip['path']] or float('nan'):.0f} Hz")
 
 
 def noise_curve(ds: Dataset, results: list[FoldResult], folds: dict[str, int]) -> pd.DataFrame:

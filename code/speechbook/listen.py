@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from IPython.display import Audio
+from IPython.display import Audio, display
 
 from speechbook.audio import SAMPLE_RATE
 
@@ -25,3 +25,10 @@ class Player(Audio):
 
     def _repr_html_(self) -> str:
         return super()._repr_html_().replace("<audio ", f'<audio aria-label="{html.escape(self.label)}" ', 1)
+
+
+def play(samples: np.ndarray, label: str, sr: int = SAMPLE_RATE, normalize: bool = True) -> None:
+    """Print ``label`` and show a :class:`Player` named by the same words under it: what a reader sees and what a
+    screen reader says match."""
+    print(label)
+    display(Player(samples, label, sr, normalize))

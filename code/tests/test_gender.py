@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from speechbook import gender, rnn
+from speechbook import gender, listen, rnn
 from speechbook.__main__ import main
 from speechbook.data import stand_in
 
@@ -100,7 +100,7 @@ def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys, monk
     assert table.loc["flipped", "clips wrong"] == clips["correct"].sum()
     assert table.loc["flipped", "speakers"] == ", ".join(sorted(clips.loc[clips["correct"], "speaker"]))
     players = []
-    monkeypatch.setattr(gender, "display", players.append)
+    monkeypatch.setattr(listen, "display", players.append)
     gender.play(ds, clean, clips.head(2))
     printed = capsys.readouterr().out
     for sp in clips["speaker"].head(2):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from speechbook import conv, digits, models, train, transfer
+from speechbook import conv, digits, listen, models, train, transfer
 from speechbook.data import Dataset, stand_in
 from speechbook.features import SAMPLE_RATE, dataset_stamps
 
@@ -143,7 +143,7 @@ def test_mistakes_are_the_wrong_clips_and_play_names_each(corpus_digits, capsys,
     assert np.isclose(wrong["seconds"].iloc[0], len(corpus_digits.audio(where[0]).samples) / SAMPLE_RATE, atol=0.01)
     assert digits.mistakes(corpus_digits, corpus_digits.meta["digit"].to_numpy()).empty
     players = []
-    monkeypatch.setattr(digits, "display", players.append)
+    monkeypatch.setattr(listen, "display", players.append)
     digits.play(corpus_digits, wrong)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"{wrong['path'].iloc[0]}: said {wrong['said'].iloc[0]}, heard {heard[3]}"
