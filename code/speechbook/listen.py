@@ -1,7 +1,8 @@
 """Audio players for the pages, each named by what it plays.
 
 IPython's player is an unnamed ``<audio>`` element: a screen reader announces "audio" and nothing more, however
-clear the printed line above it is. Every chapter plays its clips through :class:`Player` instead.
+clear the printed line above it is. Every chapter plays its clips through :class:`Player`, most with :func:`play`,
+which prints that line and names the player by it.
 
 Chapter: *Sound as data* (``book/sound_as_data.ipynb``).
 """
