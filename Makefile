@@ -14,7 +14,7 @@ export SPEECHBOOK_DOWNLOAD
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: book test bench env clean
+.PHONY: book test bench env lock clean
 
 book: env vendor
 	$(BIN)/python -m speechbook.build
@@ -27,11 +27,21 @@ bench: env vendor
 
 env: $(BIN)/.installed
 
-$(BIN)/.installed: requirements.txt requirements-test.txt pyproject.toml
+$(BIN)/.installed: requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -r requirements-test.txt
 	touch $@
+
+# constraints.txt (which requirements.txt names) pins every package the two files pull in, so that a new release
+# of an indirect dependency cannot change the book. After changing a pin, `make lock` resolves them all afresh.
+LOCK := _lock
+lock:
+	rm -rf $(LOCK) && $(PYTHON) -m venv $(LOCK)
+	$(LOCK)/bin/pip install -q --upgrade pip
+	sed '/^-c /d' requirements.txt | $(LOCK)/bin/pip install -q -r /dev/stdin -r requirements-test.txt
+	{ sed -n '/^#/p' constraints.txt; $(LOCK)/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf $(LOCK)
 
 # Every script the site needs, served from the site itself (no CDN), from npm tarballs (no dependencies):
 # the widget embed manager, require.js, jQuery, reveal.js for the slide decks, MathJax 3.

@@ -23,7 +23,7 @@ from speechbook.slides import build_decks
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_INPUTS = ["code/speechbook", "data/datasets.toml", "data/registry", "data/corpus/manifest.csv",
-              "data/corpus/crowd/manifest.csv", "requirements.txt"]
+              "data/corpus/crowd/manifest.csv", "requirements.txt", "constraints.txt"]
 
 
 def chapters(root: Path = ROOT) -> list[Path]:
