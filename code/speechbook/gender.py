@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from speechbook import artifacts, audio, features, listen, store
 from speechbook.data import Dataset
-from speechbook.train import PLUS_MINUS, Trained, cached
+from speechbook.train import Trained, cached, percent_sd
 
 TRAIN, OTHER = "train-clean-100", "test-other"
 LABELS = ["female", "male"]
@@ -297,17 +297,14 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     inference time per second of audio). ``baselines`` maps a name to :func:`baseline_folds`' two lists."""
     accuracy, cost = [], []
 
-    def pm(values: list[float]) -> str:
-        return f"{100 * np.mean(values):.1f}{PLUS_MINUS}{100 * np.std(values):.1f}"
-
     def seconds(values: list[float]) -> str:  # one significant figure below a second: a baseline's 3 ms is not 0
         return f"{np.mean(values):.0f}" if np.mean(values) >= 1 else f"{np.mean(values):.1g}"
 
     for name, (held_out, other) in (baselines or {}).items():
         accuracy.append({"model": name, "held-out segments %": "—",
-                         "held-out clips %": pm([summary(b)["clips"] for b in held_out]),
-                         "test-other clips %": pm([summary(b)["clips"] for b in other]),
-                         "test-other speakers %": pm([summary(b)["speakers"] for b in other])})
+                         "held-out clips %": percent_sd([summary(b)["clips"] for b in held_out]),
+                         "test-other clips %": percent_sd([summary(b)["clips"] for b in other]),
+                         "test-other speakers %": percent_sd([summary(b)["speakers"] for b in other])})
         cost.append({"model": name, "parameters": held_out[0].attrs["parameters"],
                      "train s": seconds([b.attrs["seconds"] for b in held_out]),
                      "inference ms per s of audio": "—"})
@@ -315,10 +312,10 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
         mine = [r for r in results if r.recipe.name == name]
         accuracy.append({
             "model": name,
-            "held-out segments %": pm([summary(r.held_out)["segments"] for r in mine]),
-            "held-out clips %": pm([summary(r.held_out)["clips"] for r in mine]),
-            "test-other clips %": pm([summary(r.other)["clips"] for r in mine]),
-            "test-other speakers %": pm([summary(r.other)["speakers"] for r in mine]),
+            "held-out segments %": percent_sd([summary(r.held_out)["segments"] for r in mine]),
+            "held-out clips %": percent_sd([summary(r.held_out)["clips"] for r in mine]),
+            "test-other clips %": percent_sd([summary(r.other)["clips"] for r in mine]),
+            "test-other speakers %": percent_sd([summary(r.other)["speakers"] for r in mine]),
         })
         cost.append({
             "model": name,

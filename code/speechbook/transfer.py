@@ -124,6 +124,6 @@ def learning_curve(methods: dict[str, tuple[np.ndarray, Classifier]], labels: np
 def table(curve: pd.DataFrame) -> pd.DataFrame:
     """:func:`learning_curve` as one row per method and one column per number of examples, each cell the mean
     accuracy and its standard deviation over draws in %: few-shot numbers move with the clips drawn."""
-    stats = curve.groupby(["method", "examples per word"], sort=False)["accuracy"].agg(["mean", "std"]) * 100
-    cells = stats["mean"].map("{:.0f}".format) + train.PLUS_MINUS + stats["std"].map("{:.0f}".format)
+    cells = curve.groupby(["method", "examples per word"], sort=False)["accuracy"].agg(
+        lambda a: train.percent_sd(a, decimals=0))
     return cells.unstack("examples per word")

@@ -183,6 +183,12 @@ def test_few_shot_svm_on_separable_features():
     assert (int(mean), int(sd)) == (round(100 * svm_1.mean()), round(100 * svm_1.std()))
 
 
+def test_every_table_spread_is_the_sample_standard_deviation():
+    # 1, 2 and 3 %: sd 1.0 with ddof=1, 0.8 with NumPy's default ddof=0 (what the female/male table once printed)
+    assert train.percent_sd([0.01, 0.02, 0.03]) == "2.0\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}1.0"
+    assert train.percent_sd(np.array([0.90, 0.94]), decimals=0) == "92\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}3"
+
+
 def test_draw_keeps_speakers_apart():
     labels = np.array([0, 0, 1, 1, 2, 2, 0, 1])
     speakers = np.array(["a", "b", "a", "c", "d", "e", "f", "g"])
