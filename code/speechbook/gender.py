@@ -300,23 +300,22 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     def seconds(values: list[float]) -> str:  # one significant figure below a second: a baseline's 3 ms is not 0
         return f"{np.mean(values):.0f}" if np.mean(values) >= 1 else f"{np.mean(values):.1g}"
 
+    def scores(held_out: list[pd.DataFrame], other: list[pd.DataFrame], segments: bool = True) -> dict[str, str]:
+        """The accuracy columns, each the mean +- sd of one level over the folds (a baseline votes no segments)."""
+        held, far = [summary(t) for t in held_out], [summary(t) for t in other]
+        return {"held-out segments %": percent_sd([s["segments"] for s in held]) if segments else "—",
+                "held-out clips %": percent_sd([s["clips"] for s in held]),
+                "test-other clips %": percent_sd([s["clips"] for s in far]),
+                "test-other speakers %": percent_sd([s["speakers"] for s in far])}
+
     for name, (held_out, other) in (baselines or {}).items():
-        accuracy.append({"model": name, "held-out segments %": "—",
-                         "held-out clips %": percent_sd([summary(b)["clips"] for b in held_out]),
-                         "test-other clips %": percent_sd([summary(b)["clips"] for b in other]),
-                         "test-other speakers %": percent_sd([summary(b)["speakers"] for b in other])})
+        accuracy.append({"model": name, **scores(held_out, other, segments=False)})
         cost.append({"model": name, "parameters": held_out[0].attrs["parameters"],
                      "train s": seconds([b.attrs["seconds"] for b in held_out]),
                      "inference ms per s of audio": "—"})
     for name in dict.fromkeys(r.recipe.name for r in results):
         mine = [r for r in results if r.recipe.name == name]
-        accuracy.append({
-            "model": name,
-            "held-out segments %": percent_sd([summary(r.held_out)["segments"] for r in mine]),
-            "held-out clips %": percent_sd([summary(r.held_out)["clips"] for r in mine]),
-            "test-other clips %": percent_sd([summary(r.other)["clips"] for r in mine]),
-            "test-other speakers %": percent_sd([summary(r.other)["speakers"] for r in mine]),
-        })
+        accuracy.append({"model": name, **scores([r.held_out for r in mine], [r.other for r in mine])})
         cost.append({
             "model": name,
             "parameters": mine[0].held_out.attrs["parameters"],
