@@ -191,6 +191,36 @@ def noise_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
     return ax.figure
 
 
+def unrolled(steps: int = 4, ax: Axes | None = None) -> Figure:
+    """A plain RNN drawn folded (one cell whose state loops back into it) and unrolled over ``steps`` frames."""
+    ax = _axes(ax, (8, 2.4))
+    box = dict(boxstyle="round,pad=0.35", fc="#dbe9f6", ec="#1f77b4")
+    arrow = dict(arrowstyle="-|>", color="0.3", shrinkA=12, shrinkB=12)
+
+    def cell(x: float, t: str) -> None:
+        ax.text(x, 1, f"$h_{{{t}}}$", ha="center", va="center", fontsize=12, bbox=box)
+        ax.text(x, 0, f"$x_{{{t}}}$", ha="center", va="center", fontsize=12)
+        ax.annotate("", (x, 1), (x, 0), arrowprops=arrow)
+        ax.text(x + 0.08, 0.5, "$W$", va="center", fontsize=9, color="0.3")
+
+    cell(0, "t")
+    ax.plot([0.22, 0.45, 0.45, 0], [1, 1, 1.4, 1.4], color="0.3", lw=1)  # the state loops back: h_t feeds step t+1
+    ax.annotate("", (0, 1.17), (0, 1.4), arrowprops=dict(arrow, shrinkA=0, shrinkB=0))
+    ax.text(0.52, 1.2, "$U$", va="center", fontsize=9, color="0.3")
+    ax.text(1.1, 0.5, "=", ha="center", va="center", fontsize=16)
+    ax.text(1.6, 1, "$h_0 = 0$", ha="center", va="center", fontsize=11)
+    for t in range(1, steps + 1):
+        x = 1.5 + 1.1 * t
+        cell(x, str(t))
+        ax.annotate("", (x, 1), (x - (0.6 if t == 1 else 1.1), 1), arrowprops=arrow)
+        ax.text(x - 0.55, 1.12, "$U$", ha="center", fontsize=9, color="0.3")
+    ax.text(1.5 + 1.1 * (steps + 0.7), 1, "...", ha="center", va="center", fontsize=14)
+    ax.set(xlim=(-0.5, 1.5 + 1.1 * (steps + 1.1)), ylim=(-0.35, 1.55))
+    ax.set_title("folded: one cell and a loop; unrolled: the same $W$, $U$, $b$ at every step", fontsize=10)
+    ax.axis("off")
+    return ax.figure
+
+
 def memory(weight: float, ax: Axes | None = None, hop_ms: float = 10) -> Figure:
     """What is left of one input after each step when it is multiplied by ``weight`` every step (log scale)."""
     from speechbook import rnn
@@ -213,6 +243,24 @@ def gradients(norms: dict[str, np.ndarray], ax: Axes | None = None) -> Figure:
            title="how much each step's input can still change the output")
     ax.legend()
     return ax.figure
+
+
+def memory_runs(runs, title: str = "") -> Figure:
+    """Training accuracy per epoch of :func:`speechbook.rnn.memory_test` runs, one panel per sequence length, with
+    each network's accuracy on new sequences in its legend."""
+    lengths = sorted({r.steps for r in runs})
+    fig, axes = plt.subplots(1, len(lengths), figsize=(4 * len(lengths), 2.8), sharey=True, layout="constrained",
+                             squeeze=False)
+    for ax, steps in zip(axes[0], lengths):
+        for r in (r for r in runs if r.steps == steps):
+            ax.plot(np.arange(1, len(r.accuracy) + 1), r.accuracy,
+                    label=f"{r.cell}, seed {r.seed}: {r.test:.0%} on new sequences")
+        ax.axhline(0.5, color="grey", ls=":", lw=1)
+        ax.set(xlabel="epoch", title=f"flag among the first 5 of {steps} steps", ylim=(0.4, 1.02))
+        ax.legend(loc="lower right", fontsize=8)
+    axes[0, 0].set_ylabel("training accuracy")
+    fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def lstm_gates(gates: dict[str, np.ndarray], units: int = 8, hop_ms: float = 10, title: str = "") -> Figure:

@@ -24,3 +24,21 @@ def test_pitch_formant_rings_and_names_only_the_given_speakers():
     assert len(women.get_offsets()) == 2 and len(men.get_offsets()) == 2
     assert ring.get_offsets().tolist() == [[185.0, 3550.0]]
     assert [t.get_text() for t in ax.texts] == ["d"]
+
+
+def test_unrolled_draws_one_cell_and_one_input_per_step():
+    texts = [t.get_text() for t in plots.unrolled(steps=3).axes[0].texts]
+    assert [t for t in texts if t.startswith("$h_{")] == ["$h_{t}$", "$h_{1}$", "$h_{2}$", "$h_{3}$"]
+    assert [t for t in texts if t.startswith("$x_{")] == ["$x_{t}$", "$x_{1}$", "$x_{2}$", "$x_{3}$"]
+
+
+def test_memory_runs_draws_each_sequence_length_in_its_own_panel():
+    from speechbook.rnn import MemoryRun
+
+    runs = [MemoryRun(cell, steps, 0, [0.5, 0.6, 0.9], test) for steps, cell, test in
+            [(10, "RNN", 0.98), (10, "LSTM", 0.99), (20, "RNN", 0.52), (20, "LSTM", 0.99)]]
+    short, long = plots.memory_runs(runs).axes
+    assert "of 10 steps" in short.get_title() and "of 20 steps" in long.get_title()
+    assert [t.get_text() for t in long.get_legend().get_texts()] == [
+        "RNN, seed 0: 52% on new sequences", "LSTM, seed 0: 99% on new sequences"]
+    assert long.lines[0].get_ydata().tolist() == [0.5, 0.6, 0.9]
