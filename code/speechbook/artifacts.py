@@ -2,8 +2,8 @@
 them.
 
 A rebuild reuses them; a change to the package's source or to the data gives a new key and so a
-fresh computation. Chapters: *Speech stamps* (``book/speech_stamps.ipynb``) and *Female or male?*
-(``book/gender.ipynb``).
+fresh computation. Chapters: *Speech stamps* (``book/speech_stamps.ipynb``), *Recurrent networks and LSTMs*
+(``book/lstm.ipynb``) and *Female or male?* (``book/gender.ipynb``).
 """
 
 from __future__ import annotations

@@ -6,11 +6,14 @@ Chapter: *Recurrent networks and LSTMs* (``book/lstm.ipynb``).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from speechbook import artifacts
 
 CELLS = {"RNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}
 """The recurrent layers the chapter and its exercises compare, by the names its figures give them."""
@@ -60,15 +63,22 @@ class MemoryRun:
 
 
 def memory_test(cell: str, steps: int, epochs: int = 20, units: int = 32, seed: int = 0) -> MemoryRun:
-    """Train a recurrent layer of :data:`CELLS` with ``units`` (then one sigmoid unit) on 2,000 :func:`flag_task` sequences of
-    ``steps`` steps, Adam 0.01 in batches of 32, and score it on 1,000 new ones: can it carry the flagged sign?"""
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    (x, y), (x_test, y_test) = flag_task(steps, 2000, rng), flag_task(steps, 1000, rng)
-    model = keras.Sequential([keras.Input((steps, 2)), CELLS[cell](units), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
-    accuracy = model.fit(x, y, batch_size=32, epochs=epochs, verbose=0).history["accuracy"]
-    return MemoryRun(cell, steps, seed, accuracy, float(model.evaluate(x_test, y_test, verbose=0)[1]))
+    """Train a recurrent layer of :data:`CELLS` with ``units`` (then one sigmoid unit) on 2,000 :func:`flag_task`
+    sequences of ``steps`` steps, Adam 0.01 in batches of 32, and score it on 1,000 new ones: can it carry the
+    flagged sign? The scores are cached, keyed by this module's code and the arguments, so a rerun trains nothing."""
+    def run() -> dict[str, np.ndarray]:
+        keras.utils.set_random_seed(seed)
+        rng = np.random.default_rng(seed)
+        (x, y), (x_test, y_test) = flag_task(steps, 2000, rng), flag_task(steps, 1000, rng)
+        model = keras.Sequential([keras.Input((steps, 2)), CELLS[cell](units),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+        accuracy = model.fit(x, y, batch_size=32, epochs=epochs, verbose=0).history["accuracy"]
+        return {"accuracy": np.array(accuracy), "test": np.array(model.evaluate(x_test, y_test, verbose=0)[1])}
+
+    k = artifacts.key(cell, steps, epochs, units, seed, modules=(sys.modules[__name__],))
+    scores = artifacts.cached_arrays("memory-test", k, run)
+    return MemoryRun(cell, steps, seed, scores["accuracy"].tolist(), float(scores["test"]))
 
 
 def lstm_gates(layer: keras.layers.LSTM, x: np.ndarray) -> dict[str, np.ndarray]:
