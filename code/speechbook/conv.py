@@ -40,7 +40,9 @@ def parameter_table(model: keras.Model) -> pd.DataFrame:
     """Each layer's output shape and parameter count, with the arithmetic behind the count (no row for the input,
     which a functional model lists as a layer and a sequential one does not)."""
     rows = []
-    for layer in (layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)):
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
         n = layer.count_params()
         if isinstance(layer, keras.layers.Conv2D):
             kh, kw = layer.kernel_size

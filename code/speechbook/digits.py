@@ -147,6 +147,14 @@ def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np
     return {name: leave_one_speaker_out(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
 
 
+def per_speaker(loso: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
+    """:func:`leave_one_speaker_out` results side by side: one column per run, one row per held-out speaker, and
+    their mean as the last row, so that a step that wins on the mean can be checked speaker by speaker."""
+    table = pd.DataFrame({name: rows.set_index("held-out speaker")["accuracy"] for name, (rows, _) in loso.items()})
+    table.loc["mean"] = table.mean()
+    return table
+
+
 def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluation]]:
     """:func:`official` for every row of :data:`RUNS` (trained networks come from the cache)."""
     return {name: official(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}

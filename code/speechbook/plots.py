@@ -248,6 +248,8 @@ def gradients(norms: dict[str, np.ndarray], ax: Axes | None = None) -> Figure:
 def memory_runs(runs, title: str = "") -> Figure:
     """Training accuracy per epoch of :func:`speechbook.rnn.memory_test` runs, one panel per sequence length, with
     each network's accuracy on new sequences in its legend."""
+    from speechbook import rnn
+
     lengths = sorted({r.steps for r in runs})
     fig, axes = plt.subplots(1, len(lengths), figsize=(4 * len(lengths), 2.8), sharey=True, layout="constrained",
                              squeeze=False)
@@ -256,7 +258,7 @@ def memory_runs(runs, title: str = "") -> Figure:
             ax.plot(np.arange(1, len(r.accuracy) + 1), r.accuracy,
                     label=f"{r.cell}, seed {r.seed}: {r.test:.0%} on new sequences")
         ax.axhline(0.5, color="grey", ls=":", lw=1)
-        ax.set(xlabel="epoch", title=f"flag among the first 5 of {steps} steps", ylim=(0.4, 1.02))
+        ax.set(xlabel="epoch", title=f"flag among the first {rnn.FLAGGED_AMONG} of {steps} steps", ylim=(0.4, 1.02))
         ax.legend(loc="lower right", fontsize=8)
     axes[0, 0].set_ylabel("training accuracy")
     fig.suptitle(title, fontsize=10)

@@ -18,6 +18,9 @@ from speechbook import artifacts
 CELLS = {"RNN": keras.layers.SimpleRNN, "GRU": keras.layers.GRU, "LSTM": keras.layers.LSTM}
 """The recurrent layers the chapter and its exercises compare, by the names its figures give them."""
 
+FLAGGED_AMONG = 5
+""":func:`flag_task` flags one of each sequence's first this many numbers."""
+
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """The logistic function, which squashes to (0, 1): a gate's 'how much'."""
@@ -42,11 +45,12 @@ def memory(weight: float, steps: int = 100) -> np.ndarray:
 
 
 def flag_task(steps: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A memory test: ``n`` sequences of ``steps`` random numbers (input 0), one of the first five flagged by input 1.
-    The answer, 1 if the flagged number is positive, must be carried to the end past the noise that follows it."""
+    """A memory test: ``n`` sequences of ``steps`` random numbers (input 0), one of the first :data:`FLAGGED_AMONG`
+    flagged by input 1. The answer, 1 if the flagged number is positive, must be carried to the end past the noise
+    that follows it."""
     x = np.zeros((n, steps, 2), "float32")
     x[:, :, 0] = rng.normal(0, 1, (n, steps))
-    rows, flagged = np.arange(n), rng.integers(0, 5, n)
+    rows, flagged = np.arange(n), rng.integers(0, FLAGGED_AMONG, n)
     x[rows, flagged, 1] = 1
     return x, (x[rows, flagged, 0] > 0).astype("float32")
 

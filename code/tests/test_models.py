@@ -207,3 +207,13 @@ def test_learning_curve_says_which_points_the_speakers_cannot_support(capsys):
                                     shots=(1, 3, 5), draws=2)
     assert sorted(set(curve["examples per word"])) == [1, 3]
     assert "12 speakers cannot give [5] examples per word" in capsys.readouterr().out
+
+
+def test_per_speaker_puts_runs_side_by_side_with_their_mean_last():
+    import pandas as pd
+
+    rows = pd.DataFrame({"held-out speaker": ["a", "b"], "accuracy": [0.8, 0.6]})
+    table = digits.per_speaker({"x": (rows, None), "y": (rows.assign(accuracy=[0.9, 1.0]), None)})
+    assert list(table.index) == ["a", "b", "mean"] and list(table.columns) == ["x", "y"]
+    assert np.allclose(table.loc["mean"], [0.7, 0.95])
+
