@@ -6,6 +6,7 @@ Used by the chapter *Say it yourself* (``book/say_it.ipynb``) and by
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +44,16 @@ class Recogniser:
 
     def __call__(self, source: str | Path | Audio) -> Prediction:
         """Load (with the book's checks), stamp and classify one recording."""
-        clip = source if isinstance(source, Audio) else load(source)
-        stamp = features.stamp(clip.samples)
-        p = train.predict(self.model, stamp[None])[0]
-        probabilities = {name: float(q) for name, q in zip(self.labels, p)}
-        return Prediction(self.labels[int(np.argmax(p))], probabilities, stamp, clip)
+        return self.batch([source])[0]
+
+    def batch(self, sources: Iterable[str | Path | Audio]) -> list[Prediction]:
+        """Classify many recordings in one pass of the network: hundreds of clips in a second or two, where
+        one call each costs tens of milliseconds."""
+        clips = [source if isinstance(source, Audio) else load(source) for source in sources]
+        stamps = np.stack([features.stamp(clip.samples) for clip in clips])
+        return [Prediction(self.labels[int(np.argmax(p))], {name: float(q) for name, q in zip(self.labels, p)},
+                           stamp, clip)
+                for p, stamp, clip in zip(train.predict(self.model, stamps), stamps, clips)]
 
 
 def recogniser(task: str) -> Recogniser:

@@ -38,6 +38,18 @@ def test_animal_head_hears_animals_of_unseen_voices(offline_models):
     assert np.mean(right) > 0.5  # chance is 1/3
 
 
+def test_a_batch_gives_each_clip_the_answer_it_gets_alone(offline_models):
+    words = data.load("corpus").meta.query("split == 'test'").drop_duplicates("word")
+    files = words["file"].iloc[:6].tolist()  # zero to five
+    together = offline_models["digits"].batch(files)
+    assert [str(p.audio.path) for p in together] == files
+    for path, p in zip(files, together):
+        alone = offline_models["digits"](path)
+        assert p.label == alone.label and np.array_equal(p.stamp, alone.stamp)
+        assert np.allclose(list(p.probabilities.values()), list(alone.probabilities.values()), atol=1e-5)
+    assert len({p.label for p in together}) > 1  # six words: not one answer for all
+
+
 def test_cli_predict_and_bad_file(offline_models, tmp_path, capsys):
     assert main(["predict", held_out("dog"), "--task", "animals"]) == 0
     out = capsys.readouterr().out
