@@ -195,3 +195,13 @@ print(speechbook.__file__)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-2:] == ["custom widget manager on",
                                                     str(clone / "code" / "speechbook" / "__init__.py")]
+
+
+def test_the_gru_solution_states_the_count_its_code_prints(capsys):
+    """The lstm-params solution once said 12,864 beside a check that gives 20,352: text and code must agree."""
+    cells = nbformat.read(ROOT / "book" / "lstm.ipynb", as_version=4).cells
+    text = next(c.source for c in cells if "{solution} lstm-params" in c.source)
+    solution = text.split("{solution} lstm-params", 1)[1].split("\n````", 1)[0]
+    code = re.search(r"```python\n(.*?)```", solution, re.S)[1]
+    exec(code, {"keras": __import__("keras")})
+    assert capsys.readouterr().out.split()[0] == re.search(r"\*\*([\d,]+)\*\*", solution)[1] == "20,352"
