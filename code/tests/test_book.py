@@ -197,11 +197,27 @@ print(speechbook.__file__)
                                                     str(clone / "code" / "speechbook" / "__init__.py")]
 
 
+def solutions(notebook: Path) -> dict[str, str]:
+    """Each exercise solution of a chapter, by label: its body as the page shows it."""
+    markdown = [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "markdown"]
+    return {m[3].strip(): m[5] for source in markdown for m in slides.DIRECTIVE.finditer(source) if m[2] == "solution"}
+
+
+def solution_code(body: str) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```$", body, re.M | re.S)
+
+
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_every_solution_block_is_python(notebook):
+    found = solutions(notebook)
+    assert found and len(found) == len(slides.exercise_labels(nbformat.read(notebook, as_version=4)))
+    for label, body in found.items():
+        for code in solution_code(body):
+            compile(code, label, "exec")  # a SyntaxError names the solution
+
+
 def test_the_gru_solution_states_the_count_its_code_prints(capsys):
     """The lstm-params solution once said 12,864 beside a check that gives 20,352: text and code must agree."""
-    cells = nbformat.read(ROOT / "book" / "lstm.ipynb", as_version=4).cells
-    text = next(c.source for c in cells if "{solution} lstm-params" in c.source)
-    solution = text.split("{solution} lstm-params", 1)[1].split("\n````", 1)[0]
-    code = re.search(r"```python\n(.*?)```", solution, re.S)[1]
-    exec(code, {"keras": __import__("keras")})
-    assert capsys.readouterr().out.split()[0] == re.search(r"\*\*([\d,]+)\*\*", solution)[1] == "20,352"
+    body = solutions(ROOT / "book" / "lstm.ipynb")["lstm-params"]
+    exec(solution_code(body)[0], {"keras": __import__("keras")})
+    assert capsys.readouterr().out.split()[0] == re.search(r"\*\*([\d,]+)\*\*", body)[1] == "20,352"
