@@ -1,7 +1,8 @@
 """What a room does to a recording: the echo that a microphone across the room hears along with the voice.
 
 Lets a reader measure how a network copes with far-away speech without a room or a microphone.
-Chapter: *Say it yourself* (``book/say_it.ipynb``), exercise *sayit-far*.
+Chapters: *Say it yourself* (``book/say_it.ipynb``, exercise *sayit-far*) and *Speech stamps*
+(``book/speech_stamps.ipynb``, exercise *stamps-room*).
 """
 
 from __future__ import annotations
