@@ -29,3 +29,13 @@ def across_room(clip: Audio, drr_db: float = 0, rt60_s: float = 0.5, seed: int =
     y = fftconvolve(clip.samples, impulse_response(clip.sr, drr_db, rt60_s, seed))
     note = f"room echo: fades by 60 dB in {rt60_s:g} s, direct sound to echo {drr_db:+g} dB"
     return Audio((0.5 * y / np.abs(y).max()).astype(np.float32), clip.sr, clip.path, [*clip.notes, note])
+
+
+def echo_level(drr_db: float | None) -> str:
+    """How loud :func:`across_room`'s echo is against the voice, in words (``None``: no echo, close to the
+    microphone)."""
+    if drr_db is None:
+        return "none: close to the microphone"
+    if drr_db == 0:
+        return "as loud as the voice"
+    return f"{abs(drr_db):g} dB {'below' if drr_db > 0 else 'above'} the voice"

@@ -34,3 +34,8 @@ def test_across_the_room_the_pause_after_a_word_is_no_longer_silent():
     assert np.abs(far.samples).max() == pytest.approx(0.5)
     assert far.notes == [*close.notes, "room echo: fades by 60 dB in 0.5 s, direct sound to echo +0 dB"]
     assert np.array_equal(far.samples, room.across_room(close, drr_db=0, rt60_s=0.5).samples)
+
+
+def test_echo_levels_in_words():
+    assert [room.echo_level(d) for d in (None, 10, 0, -5)] == [
+        "none: close to the microphone", "10 dB below the voice", "as loud as the voice", "5 dB above the voice"]
