@@ -16,7 +16,7 @@ from speechbook.audio import Audio
 def impulse_response(sr: int, drr_db: float = 0, rt60_s: float = 0.5, seed: int = 0) -> np.ndarray:
     """A synthetic room: the direct sound (1 at time 0), then a noise tail that decays by 60 dB in ``rt60_s``
     seconds and holds ``drr_db`` dB less energy than the direct sound. Near a microphone ``drr_db`` is +10 dB or
-    more; across a living room (``rt60_s`` about 0.5 s) it is near 0."""
+    more; a few metres away in a living room (``rt60_s`` about 0.5 s) it is near 0 or below."""
     t = np.arange(1, int(rt60_s * sr)) / sr
     tail = np.random.default_rng(seed).standard_normal(len(t)) * 10 ** (-3 * t / rt60_s)
     tail *= np.sqrt(10 ** (-drr_db / 10) / np.sum(tail**2))

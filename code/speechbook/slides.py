@@ -70,10 +70,10 @@ class MystForSlides(Preprocessor):
             cells.append(cell)
             if cell.cell_type != "markdown":
                 continue
-            taken: list[str] = []
-            cell.source = DIRECTIVE.sub(lambda m: self.rewrite(m, taken), cell.source)
+            taken: list[str] = []  # references and links first: an exercise taken out keeps them as well
             cell.source = ROLE.sub(lambda m: f"exercise {number[m[1]]}" if m[1] in number else m[1], cell.source)
             cell.source = LINK.sub(self.relink, cell.source)
+            cell.source = DIRECTIVE.sub(lambda m: self.rewrite(m, taken), cell.source)
             if taken:  # the exercises' heading goes with them
                 cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
             for body in taken:

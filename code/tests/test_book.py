@@ -204,6 +204,7 @@ def solutions(notebook: Path) -> dict[str, str]:
 
 
 def solution_code(body: str) -> list[str]:
+    """The Python blocks of a solution, as a reader would paste them."""
     return re.findall(r"^```python\n(.*?)^```$", body, re.M | re.S)
 
 

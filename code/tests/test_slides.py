@@ -25,7 +25,7 @@ print("first answer")
 
 ```{exercise}
 :label: ex-two
-Second question?
+Second question, after {ref}`ex-one` and [the first chapter](first.ipynb)?
 ```
 
 ```{solution} ex-two
@@ -54,7 +54,8 @@ def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
     assert "<strong>Needs Python</strong>" in deck and "Launch it." in deck
     assert "see exercise 2." in deck
     first, second = deck.index("Exercise 1 (1 of 2)"), deck.index("Exercise 2 (2 of 2)")
-    assert deck.index("One idea") < first < deck.index("First question?") < second < deck.index("Second question?")
+    assert deck.index("One idea") < first < deck.index("First question?") < second < deck.index("Second question")
+    assert 'Second question, after exercise 1 and <a href="first.slides.html">the first chapter</a>?' in deck
     assert deck.count("<section") == 6  # two slides (4 sections), the exercises two subslides of the second
     assert ">Exercises<" not in deck  # the heading left with its exercises
     assert "<title>Title slides</title>" in deck  # the chapter's heading, as on its page
