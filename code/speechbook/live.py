@@ -78,12 +78,12 @@ def classify_bytes(wav: bytes, recognisers: dict[str, Recogniser]) -> dict[str, 
 
 
 def show(results: dict[str, Prediction]) -> None:
-    """The recording, its stamp and each network's answer."""
+    """The recording, its stamp and each network's answer: its best label and every label's probability."""
     first = next(iter(results.values()))
     display(listen.Player(first.audio.samples, "what the networks heard", first.audio.sr))
-    for task, p in results.items():
-        print(f"{task}: {p.label} ({p.confidence:.0%})")
-    plots.image(first.stamp, title="the stamp the networks saw")
+    heard = {f"{task}: {p.label} ({p.confidence:.0%})": p.probabilities for task, p in results.items()}
+    print("\n".join(heard))
+    plots.answer(first.stamp, heard, title="the stamp the networks saw")
     plt.show()
 
 

@@ -69,19 +69,21 @@ def mfcc(M: np.ndarray, axes: tuple[Axes, Axes] | None = None, title: str = "") 
     return rest.figure
 
 
-def answer(stamp: np.ndarray, probabilities: dict[str, float], axes: tuple[Axes, Axes] | None = None,
+def answer(stamp: np.ndarray, heard: dict[str, dict[str, float]], axes: list[Axes] | None = None,
            title: str = "") -> Figure:
-    """What a network was given and what it said: the stamp, and beside it a bar per class, its probability.
+    """What networks were given and what they said: the stamp, and beside it, for each network, a bar per class.
 
-    The bars show how sure the answer was and what came second (*Say it yourself*)."""
+    The bars show how sure each answer was and what came second (*Say it yourself*)."""
     if axes is None:
-        axes = plt.figure(figsize=(8, 2.6), layout="constrained").subplots(1, 2, width_ratios=[2, 1])
-    given, said = axes
+        axes = plt.figure(figsize=(5 + 2.5 * len(heard), 2.6), layout="constrained").subplots(
+            1, 1 + len(heard), width_ratios=[2] + [1] * len(heard))
+    given, *said = axes
     image(stamp, ax=given, title=title)
-    said.barh(list(probabilities), list(probabilities.values()))
-    said.set(xlim=(0, 1), xlabel="probability", title="what the network heard")
-    said.invert_yaxis()
-    return said.figure
+    for ax, (network, probabilities) in zip(said, heard.items()):
+        ax.barh(list(probabilities), list(probabilities.values()))
+        ax.set(xlim=(0, 1), xlabel="probability", title=network)
+        ax.invert_yaxis()
+    return given.figure
 
 
 def grid(images: list[np.ndarray], titles: list[str], ncols: int = 5, suptitle: str = "") -> Figure:

@@ -44,10 +44,12 @@ def test_memory_runs_draws_each_sequence_length_in_its_own_panel():
     assert long.lines[0].get_ydata().tolist() == [0.5, 0.6, 0.9]
 
 
-def test_answer_shows_the_stamp_and_one_bar_per_class_in_order():
+def test_answer_shows_the_stamp_and_each_networks_bars_in_order():
     stamp = np.random.default_rng(0).normal(size=(32, 64))
-    given, said = plots.answer(stamp, {"bird": 0.1, "cat": 0.7, "dog": 0.2}, title="cat (70%)").axes
-    assert given.images[0].get_array().shape == (32, 64) and given.get_title() == "cat (70%)"
-    assert [b.get_width() for b in said.patches] == [0.1, 0.7, 0.2]
-    assert [t.get_text() for t in said.get_yticklabels()] == ["bird", "cat", "dog"] and said.get_xlim() == (0, 1)
-    assert said.yaxis_inverted()  # the first class on top, as the labels are listed
+    heard = {"animals": {"bird": 0.1, "cat": 0.7, "dog": 0.2}, "digits": {str(d): 0.1 for d in range(10)}}
+    given, animals, digits = plots.answer(stamp, heard, title="the stamp").axes
+    assert given.images[0].get_array().shape == (32, 64) and given.get_title() == "the stamp"
+    assert [b.get_width() for b in animals.patches] == [0.1, 0.7, 0.2] and animals.get_title() == "animals"
+    assert [t.get_text() for t in animals.get_yticklabels()] == ["bird", "cat", "dog"]
+    assert animals.get_xlim() == (0, 1) and len(digits.patches) == 10 and digits.get_title() == "digits"
+    assert animals.yaxis_inverted()  # the first class on top, as the labels are listed

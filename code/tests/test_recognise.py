@@ -1,5 +1,6 @@
 """Classifying new recordings: the recogniser, the command line and the recorder widget's Python side."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -60,11 +61,19 @@ def test_cli_predict_and_bad_file(offline_models, tmp_path, capsys):
     assert "empty.wav: the file is empty" in capsys.readouterr().err
 
 
-def test_recorder_bytes_are_classified_by_every_network(offline_models):
+def test_recorder_bytes_are_classified_by_every_network(offline_models, capsys):
     with open(held_out("seven"), "rb") as f:
         results = live.classify_bytes(f.read(), offline_models)
     assert set(results) == {"digits", "animals"}
     assert results["digits"].audio.sr == 16000
+    plt.close("all")
+    live.show(results)  # what the recorder shows: each network's answer, printed and as bars beside the stamp
+    printed = capsys.readouterr().out
+    stamp, *bars = plt.gcf().axes
+    assert [ax.get_title() for ax in bars] == [
+        f"{task}: {p.label} ({p.confidence:.0%})" for task, p in results.items()]
+    assert all(title in printed for title in [ax.get_title() for ax in bars])
+    assert [len(ax.patches) for ax in bars] == [10, 3]
 
 
 def test_recorder_widget_syncs_wav_bytes():
