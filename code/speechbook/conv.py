@@ -47,11 +47,14 @@ def parameter_table(model: keras.Model) -> pd.DataFrame:
         if isinstance(layer, keras.layers.Conv2D):
             kh, kw = layer.kernel_size
             c_in = layer.input.shape[-1]
-            how = f"({kh}x{kw}x{c_in}{' + 1' if layer.use_bias else ''}) x {layer.filters}"
+            how = f"({kh}x{kw}x{c_in} + 1) x {layer.filters}" if layer.use_bias else \
+                f"({kh}x{kw}x{c_in}) x {layer.filters}, no bias"
         elif isinstance(layer, keras.layers.Dense):
             how = f"({layer.input.shape[-1]} + 1) x {layer.units}"
+        elif isinstance(layer, keras.layers.BatchNormalization):
+            how = f"4 x {layer.input.shape[-1]}: scale, shift, mean, variance"
         else:
-            how = "" if not n else f"{n} (normalisation statistics and scales)"
+            how = "" if not n else f"{n}"
         rows.append({"layer": layer.name, "output shape": str(tuple(layer.output.shape[1:])),
                      "parameters": n, "how": how})
     return pd.DataFrame(rows)

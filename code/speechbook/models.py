@@ -68,8 +68,9 @@ class FusedBatchNorm(layers.BatchNormalization):
     a minute on 2 CPU cores."""
 
     def __init__(self, name: str | None = None, **kwargs):
-        # named as Keras names its own layer: tables and summaries say what the layer does, not how
-        super().__init__(name=name or f"batch_normalization_{keras.backend.get_uid('batch_normalization')}", **kwargs)
+        # named as Keras names its own layer (batch_normalization, then _1, _2...): tables say what it does, not how
+        uid = keras.backend.get_uid("batch_normalization")
+        super().__init__(name=name or "batch_normalization" + (f"_{uid - 1}" if uid > 1 else ""), **kwargs)
 
     def call(self, inputs, training=None, mask=None):
         if not (training and self.trainable and mask is None and inputs.ndim == 4 and self.axis in (-1, 3)):

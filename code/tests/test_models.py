@@ -29,6 +29,15 @@ def test_improved_network_standardises_its_input():
     assert table.loc["embedding", "parameters"] == (4 * 8 * 64 + 1) * 64 == table["parameters"].max()
 
 
+@pytest.mark.parametrize("build", [models.speech_stamps_2018, models.stamp_cnn])
+def test_the_parameter_tables_arithmetic_gives_its_counts(build):
+    table = conv.parameter_table(build())
+    shown = table[table["how"] != ""]
+    assert (table.loc[table["how"] == "", "parameters"] == 0).all()  # every layer with weights says why
+    for how, n in zip(shown["how"], shown["parameters"]):
+        assert eval(how.split(":")[0].split(",")[0].replace("x", "*")) == n, how
+
+
 def test_speaker_means_remove_the_microphone_and_keep_the_word(tmp_path):
     rng = np.random.default_rng(0)
     words = rng.random((6, 32, 64)).astype("float32")
