@@ -24,15 +24,22 @@ Classifier = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """fit on (features, labels) and predict labels for test features."""
 
 
-
 def word_labels(ds: Dataset) -> tuple[list[str], np.ndarray]:
     """The data set's words in alphabetical order, and each clip's word as an index into them."""
     words = sorted(ds.meta["word"].unique())
     return words, ds.meta["word"].map(words.index).to_numpy()
 
+
 def log_probabilities(model: keras.Model, X: np.ndarray) -> np.ndarray:
     """The 2018 features: log of the digit network's 10 output probabilities."""
     return np.log(np.clip(train.predict(model, X), 1e-7, 1.0))
+
+
+def heard_as(log_p: np.ndarray, labels: np.ndarray, words: list[str]) -> pd.DataFrame:
+    """Each word's mean digit probabilities over its clips: which digits the word sounds like to the network."""
+    heard = pd.DataFrame(np.exp(log_p), columns=pd.Index(range(log_p.shape[1]), name="heard as digit"))
+    word = pd.Series(pd.Categorical.from_codes(labels, words), name="word")
+    return heard.groupby(word, observed=True).mean()
 
 
 def embeddings(model: keras.Model, X: np.ndarray) -> np.ndarray:

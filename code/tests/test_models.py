@@ -201,6 +201,13 @@ def test_every_table_spread_is_the_sample_standard_deviation():
     assert train.percent_sd(np.array([0.90, 0.94]), decimals=0) == "92\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}3"
 
 
+def test_heard_as_averages_each_words_digit_probabilities():
+    p = np.array([[0.7, 0.3], [0.5, 0.5], [0.1, 0.9]])
+    heard = transfer.heard_as(np.log(p), np.array([1, 1, 0]), ["bird", "cat", "dog"])
+    assert list(heard.index) == ["bird", "cat"] and list(heard.columns) == [0, 1]  # no clip of dog: no row
+    assert np.allclose(heard.loc["cat"], [0.6, 0.4]) and np.allclose(heard.loc["bird"], [0.1, 0.9])
+
+
 def test_draw_keeps_speakers_apart():
     labels = np.array([0, 0, 1, 1, 2, 2, 0, 1])
     speakers = np.array(["a", "b", "a", "c", "d", "e", "f", "g"])
