@@ -131,6 +131,11 @@ def decode(blob: bytes, spec: FeatureSpec) -> np.ndarray:
     return np.frombuffer(blob, np.float16).reshape(-1, spec.n_mfcc).astype(np.float32)
 
 
+def _settings(spec: dict, names: list[str]) -> str:
+    """Some feature parameters as ``name=value``: the ones that differ, named in a refusal."""
+    return ", ".join(f"{name}={spec.get(name)}" for name in names)
+
+
 class Store:
     """One SQLite3 file of features made with one :class:`FeatureSpec`."""
 
@@ -145,8 +150,11 @@ class Store:
         stored = self.db.execute("SELECT value FROM settings WHERE name = 'features'").fetchone()[0]
         if stored != wanted:
             self.db.close()
-            raise StoreError(f"{self.path} holds features made with {stored}, not {wanted}: "
-                             "use another file for these parameters, or delete this one to rebuild it")
+            was, now = json.loads(stored), json.loads(wanted)
+            changed = sorted(k for k in was.keys() | now.keys() if was.get(k) != now.get(k))
+            raise StoreError(f"{self.path} holds features made with {_settings(was, changed)}, not "
+                             f"{_settings(now, changed)}: use another file for these parameters, or delete "
+                             "this one to rebuild it")
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Run any SQL on the store and return the rows (for the chapter's examples)."""
