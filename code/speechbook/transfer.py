@@ -36,10 +36,11 @@ def log_probabilities(model: keras.Model, X: np.ndarray) -> np.ndarray:
 
 
 def heard_as(log_p: np.ndarray, labels: np.ndarray, words: list[str]) -> pd.DataFrame:
-    """Each word's mean digit probabilities over its clips: which digits the word sounds like to the network."""
+    """Each word's mean digit probabilities over its clips, a column per word and a row per digit (narrow enough for
+    a page): which digits the word sounds like to the network."""
     heard = pd.DataFrame(np.exp(log_p), columns=pd.Index(range(log_p.shape[1]), name="heard as digit"))
     word = pd.Series(pd.Categorical.from_codes(labels, words), name="word")
-    return heard.groupby(word, observed=True).mean()
+    return heard.groupby(word, observed=True).mean().T
 
 
 def embeddings(model: keras.Model, X: np.ndarray) -> np.ndarray:
