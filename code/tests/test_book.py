@@ -217,6 +217,18 @@ def test_every_solution_block_is_python(notebook):
             compile(code, label, "exec")  # a SyntaxError names the solution
 
 
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_code_fits_the_page_without_scrolling(notebook):
+    """The theme's code box holds about 77 characters of a cell and 75 of a solution (indented in its box): a longer
+    line scrolls sideways on the page and is cut off in a printed copy. Hidden cells do not count."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    shown = [c.source for c in cells if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])]
+    too_long = [line for source in shown for line in source.splitlines() if len(line) > 77]
+    too_long += [line for body in solutions(notebook).values() for code in solution_code(body)
+                 for line in code.splitlines() if len(line) > 75]
+    assert not too_long
+
+
 def test_the_gru_solution_states_the_count_its_code_prints(capsys):
     """The lstm-params solution once said 12,864 beside a check that gives 20,352: text and code must agree."""
     body = solutions(ROOT / "book" / "lstm.ipynb")["lstm-params"]
