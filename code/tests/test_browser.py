@@ -1,7 +1,7 @@
 """The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
 
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
-are real; at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture;
+are real; at a laptop's width no table or code box scrolls sideways; at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture;
 a slide deck advances and its speaker view shows the notes; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
@@ -102,6 +102,12 @@ def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
     assert all(d > 0.1 for d in audio)
     if "sound_as_data" in path:
         assert len(audio) >= 5
+    # at a laptop's width no table or code box is wider than the text column (a wide one hides its last columns)
+    wide = page.evaluate("""() => { const right = document.querySelector('article').getBoundingClientRect().right;
+        return [...document.querySelectorAll('article pre, article table')]
+            .filter(e => e.scrollWidth > e.clientWidth + 2 || e.getBoundingClientRect().right > right + 2)
+            .map(e => e.textContent.trim().slice(0, 60)); }""")
+    assert wide == []
 
 
 def test_no_text_runs_past_a_phones_screen(visit):
