@@ -1,8 +1,9 @@
 """The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
 
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
-are real; at a laptop's width no table or code box scrolls sideways; at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture;
-a slide deck advances and its speaker view shows the notes; the links point where they should.
+are real; at a laptop's width no table or code box scrolls sideways; at a phone's width no text runs past the
+screen; a widget slider moved by the test changes the picture; a slide deck advances and its speaker view shows
+the notes; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
 
