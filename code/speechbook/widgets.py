@@ -37,7 +37,9 @@ def slider_gallery(options: Sequence, draw: Callable[[object], Figure], descript
 
 def picture(fig: Figure, alt: str) -> widgets.HTML:
     """A figure as an ``<img>`` with its alt text: the image widget has no alt attribute, and the tooltip that
-    stands in for one on other widgets stops it from being drawn at all in the book's widget manager."""
+    stands in for one on other widgets stops it from being drawn at all in the book's widget manager. It may
+    shrink to the column but never grows past its own size, where it would blur and its lettering outgrow the
+    page's."""
     data = base64.b64encode(png(fig)).decode()
-    return widgets.HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="width: 100%">',
+    return widgets.HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width: 100%">',
                         layout={"width": "100%"})

@@ -1,9 +1,9 @@
 """The built site as a reader sees it, in Debian's chromium driven by Playwright, with the network blocked.
 
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
-are real; at a laptop's width no table or code box scrolls sideways; at a phone's width no text runs past the
-screen; a widget slider moved by the test changes the picture; a slide deck advances and its speaker view shows
-the notes; the links point where they should.
+are real, and no picture is stretched past its size; at a laptop's width no table or code box scrolls sideways;
+at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture; a slide
+deck advances and its speaker view shows the notes; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
 
@@ -95,6 +95,10 @@ def test_page_loads_offline_with_real_pictures_and_audio(visit, path):
     assert page.request.get(icon).status == 200
     widths = page.eval_on_selector_all("article img", "imgs => imgs.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths)
+    # no picture is drawn wider than it was rendered: stretched, it blurs and its lettering outgrows the text's
+    stretched = page.eval_on_selector_all("article img", """imgs => imgs
+        .filter(i => i.getBoundingClientRect().width > i.naturalWidth + 1).map(i => i.alt.slice(0, 60))""")
+    assert stretched == []
     if path.endswith(("sound_as_data.html", "speech_stamps.html", "transfer.html", "cnn_on_sound.html")):
         assert len(widths) >= 3
     audio = page.eval_on_selector_all("audio", """els => Promise.all(els.map(a => new Promise(done => {

@@ -24,7 +24,7 @@ def test_slider_gallery_prerenders_every_picture_and_links_in_js():
         w.Widget.on_widget_constructed(None)
     (slider, names), stack = box.children[0].children, box.children[1]
     assert isinstance(stack, w.Stack) and len(stack.children) == 3
-    imgs = [re.fullmatch(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)" style="width: 100%">', p.value)
+    imgs = [re.fullmatch(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)" style="max-width: 100%">', p.value)
             for p in stack.children]
     pictures = [base64.b64decode(img[1]) for img in imgs]
     assert all(p.startswith(b"\x89PNG") for p in pictures) and len(set(pictures)) == 3
