@@ -37,8 +37,8 @@ def max_pool(x: np.ndarray, size: int) -> np.ndarray:
 
 
 def parameter_table(model: keras.Model) -> pd.DataFrame:
-    """Each layer's output shape and parameter count, with the arithmetic behind the count (no row for the input,
-    which a functional model lists as a layer and a sequential one does not)."""
+    """Each layer's output shape and parameter count, with the arithmetic behind the count, one row per layer by
+    name (no row for the input, which a functional model lists as a layer and a sequential one does not)."""
     rows = []
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
@@ -54,7 +54,7 @@ def parameter_table(model: keras.Model) -> pd.DataFrame:
         elif isinstance(layer, keras.layers.BatchNormalization):
             how = f"4 x {layer.input.shape[-1]}: scale, shift, mean, variance"
         else:
-            how = "" if not n else f"{n}"
+            how = str(n) if n else ""
         rows.append({"layer": layer.name, "output shape": str(tuple(layer.output.shape[1:])),
                      "parameters": n, "how": how})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("layer")

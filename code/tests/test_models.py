@@ -24,7 +24,7 @@ def test_improved_network_standardises_its_input():
     x = np.random.default_rng(0).random((2, 32, 64, 1)).astype("float32")
     assert np.allclose(m.predict(x, verbose=0), m.predict(10 * x + 3, verbose=0), atol=1e-4)
     assert models.embedding(m).output_shape == (None, 64)
-    table = conv.parameter_table(m).set_index("layer")
+    table = conv.parameter_table(m)
     assert table.index[0].startswith("standardise")  # the input is not a layer with a row
     assert table.loc["embedding", "parameters"] == (4 * 8 * 64 + 1) * 64 == table["parameters"].max()
 
