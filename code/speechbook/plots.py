@@ -37,7 +37,7 @@ def spectrogram(S_db: np.ndarray, sr: int = SAMPLE_RATE, hop_ms: float = 10, ax:
     ax = _axes(ax)
     img = librosa.display.specshow(S_db, sr=sr, hop_length=frames(hop_ms, sr), x_axis="time",
                                    y_axis=y_axis, fmax=fmax, ax=ax, cmap="magma")
-    ax.set_title(title)
+    ax.set(title=title, xlabel="time (s)")
     if colorbar:
         ax.figure.colorbar(img, ax=ax, format="%+.0f dB")
     return ax.figure
