@@ -126,6 +126,12 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     cached, again = digits.official(corpus_digits, "improved")  # same code and data: its scores come from the cache,
     assert cached.seconds == trained.seconds and again.accuracy == result.accuracy  # the network is not retrained
     assert "model" not in vars(cached) and cached.parameters == trained.model.count_params()  # nor even loaded
+    train.limit_networks(0)  # its training takes were scored by official(): no network may be loaded for them
+    try:
+        fit = digits.fit_accuracy(corpus_digits, "improved")
+    finally:
+        train.limit_networks(None)
+    assert fit > trained.history["accuracy"][-1] + 0.05  # measured as the test is, above the curve dropout pulls down
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
 
 
