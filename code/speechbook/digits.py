@@ -85,12 +85,10 @@ def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> t
 
 def official(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[train.Trained, train.Evaluation]:
     """Train ``recipe`` on the official training split (tested each epoch) and evaluate on the test split,
-    with ``adapt`` each test speaker's batch-norm statistics re-estimated first. The training takes are scored
-    too, while the network is at hand, for :func:`fit_accuracy`."""
+    with ``adapt`` each test speaker's batch-norm statistics re-estimated first."""
     X, y = stamps(ds, train.RECIPES[recipe]), ds.meta["digit"].to_numpy()
     model = trained_official(ds, recipe, X)
-    tr, te = split_masks(ds)
-    probabilities(model, X[tr])
+    te = split_masks(ds)[1]
     speakers = ds.meta["speaker"].to_numpy()[te] if adapt else None
     return model, train.score(probabilities(model, X[te], speakers), y[te], 10)
 
@@ -171,11 +169,18 @@ def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluati
     return {name: official(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
 
 
+CURVES = ("2018", "improved")
+"""The recipes whose official training curves the chapter draws, beside :func:`fit_accuracy`."""
+
+
 def score_every_network(ds: Dataset) -> None:
-    """Train (or find cached) and score every network of :data:`RUNS`: what ``python -m speechbook train`` does
-    before the chapter runs, so that the chapter's kernel loads only the networks whose weights it draws."""
+    """Train (or find cached) and score every network of :data:`RUNS`, and the training takes of :data:`CURVES`:
+    what ``python -m speechbook train`` does before the chapter runs, so that the chapter's kernel loads only the
+    networks whose weights it draws."""
     every_official(ds)
     every_leave_one_speaker_out(ds)
+    for recipe in CURVES:
+        fit_accuracy(ds, recipe)
 
 
 def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None = None,

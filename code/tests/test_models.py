@@ -126,13 +126,23 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     cached, again = digits.official(corpus_digits, "improved")  # same code and data: its scores come from the cache,
     assert cached.seconds == trained.seconds and again.accuracy == result.accuracy  # the network is not retrained
     assert "model" not in vars(cached) and cached.parameters == trained.model.count_params()  # nor even loaded
-    train.limit_networks(0)  # its training takes were scored by official(): no network may be loaded for them
+    fit = digits.fit_accuracy(corpus_digits, "improved")  # its training takes, measured as the test is, score above
+    assert fit > trained.history["accuracy"][-1] + 0.05  # the curve that dropout and masks pull down while it trains
+    train.limit_networks(0)  # a second time the scores come from the cache: no network may be loaded for them
     try:
-        fit = digits.fit_accuracy(corpus_digits, "improved")
+        assert digits.fit_accuracy(corpus_digits, "improved") == fit
     finally:
         train.limit_networks(None)
-    assert fit > trained.history["accuracy"][-1] + 0.05  # measured as the test is, above the curve dropout pulls down
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
+
+
+def test_scoring_every_network_scores_the_training_takes_the_chapter_shows(monkeypatch):
+    scored = []
+    monkeypatch.setattr(digits, "every_official", lambda ds: {})
+    monkeypatch.setattr(digits, "every_leave_one_speaker_out", lambda ds: {})
+    monkeypatch.setattr(digits, "fit_accuracy", lambda ds, recipe: scored.append(recipe))
+    digits.score_every_network(None)
+    assert scored == list(digits.CURVES)  # so the chapter's kernel, which prints them, loads no network for them
 
 
 def test_weight_averaging_averages_the_last_epochs_and_renews_batch_norm(corpus_digits):
