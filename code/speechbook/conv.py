@@ -5,6 +5,9 @@ Chapter: *Convolutional networks, on sound* (``book/cnn_on_sound.ipynb``).
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import keras
 import numpy as np
 import pandas as pd
@@ -38,8 +41,12 @@ def max_pool(x: np.ndarray, size: int) -> np.ndarray:
 
 def parameter_table(model: keras.Model) -> pd.DataFrame:
     """Each layer's output shape and parameter count, with the arithmetic behind the count, one row per layer by
-    name (no row for the input, which a functional model lists as a layer and a sequential one does not)."""
+    name (no row for the input, which a functional model lists as a layer and a sequential one does not).
+
+    Keras numbers its layer names across every model a process builds (a second network's first convolution is
+    ``conv2d_2``); the table numbers them within this model, as a reader counts them."""
     rows = []
+    seen: Counter[str] = Counter()
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
@@ -55,6 +62,9 @@ def parameter_table(model: keras.Model) -> pd.DataFrame:
             how = f"4 x {layer.input.shape[-1]}: scale, shift, mean, variance"
         else:
             how = str(n) if n else ""
-        rows.append({"layer": layer.name, "output shape": str(tuple(layer.output.shape[1:])),
+        base = re.sub(r"_\d+$", "", layer.name)
+        name = f"{base}_{seen[base]}" if seen[base] else base
+        seen[base] += 1
+        rows.append({"layer": name, "output shape": str(tuple(layer.output.shape[1:])),
                      "parameters": n, "how": how})
     return pd.DataFrame(rows).set_index("layer")

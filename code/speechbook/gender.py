@@ -326,6 +326,19 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
     return pd.DataFrame(accuracy).set_index("model"), pd.DataFrame(cost).set_index("model")
 
 
+def last_epoch(results: list[FoldResult]) -> pd.DataFrame:
+    """Each recipe's segment accuracy after its last epoch, on its training speakers and on the held-out ones (mean
+    +- sd over folds): the gap is what it learned of the training voices that does not carry to new ones."""
+    rows = []
+    for name in dict.fromkeys(r.recipe.name for r in results):
+        ends = [(r.trained.history["accuracy"][-1], r.trained.history["val_accuracy"][-1])
+                for r in results if r.recipe.name == name]
+        seen, new = zip(*ends)
+        rows.append({"model": name, "training segments %": percent_sd(seen), "held-out segments %": percent_sd(new),
+                     "gap (points)": f"{100 * (np.mean(seen) - np.mean(new)):.0f}"})
+    return pd.DataFrame(rows).set_index("model")
+
+
 def wrong_speakers(results: list[FoldResult],
                    baselines: dict[str, tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = None) -> pd.DataFrame:
     """The held-out speakers each model gets wrong over all folds, one row per model as in :func:`compare`: how many

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from speechbook.audio import SAMPLE_RATE
 from speechbook.features import frames
@@ -139,15 +140,18 @@ def confusion(cm: np.ndarray, labels: list[str], ax: Axes | None = None, title: 
 
 def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None, title: str = "",
            ylim: tuple[float, float] = (0, 1.01)) -> Figure:
-    """Training (dashed) and validation (solid) accuracy per epoch for several models."""
+    """Training (dashed) and test (solid) accuracy per epoch, one colour per model, named once in the legend."""
     ax = _axes(ax, (6, 3))
+    handles = []
     for (name, h), colour in zip(histories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
         epochs = np.arange(1, len(h["accuracy"]) + 1)
-        ax.plot(epochs, h["accuracy"], "--", color=colour, label=f"{name}, training")
+        ax.plot(epochs, h["accuracy"], "--", color=colour)
         if "val_accuracy" in h:
-            ax.plot(epochs, h["val_accuracy"], "-", color=colour, label=f"{name}, test")
+            ax.plot(epochs, h["val_accuracy"], "-", color=colour)
+        handles.append(Line2D([], [], color=colour, label=name))
+    handles += [Line2D([], [], color="grey", ls="--", label="training"), Line2D([], [], color="grey", label="test")]
     ax.set(xlabel="epoch", ylabel="accuracy", title=title, ylim=ylim)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(handles=handles, fontsize=8, loc="lower right")
     return ax.figure
 
 

@@ -110,6 +110,22 @@ def test_wrong_speakers_are_listed_per_model_and_played(experiment, capsys, monk
     assert ds.meta["path"].iloc[ds.row(clips["path"].iloc[1])] == clips["path"].iloc[1]
 
 
+def test_last_epoch_sets_each_recipes_training_accuracy_beside_its_held_out_one():
+    from speechbook.train import Trained
+
+    def result(recipe: gender.Recipe, fold: int, seen: float, new: float) -> gender.FoldResult:
+        history = {"accuracy": [0.6, seen], "val_accuracy": [0.6, new]}
+        return gender.FoldResult(recipe, fold, Trained(None, history, 1.0), pd.DataFrame(), pd.DataFrame())
+
+    memorises, generalises = gender.workshop("LSTM"), gender.Recipe("LSTM")
+    table = gender.last_epoch([result(memorises, 0, 1.0, 0.80), result(generalises, 0, 0.95, 0.91),
+                               result(memorises, 1, 1.0, 0.84), result(generalises, 1, 0.97, 0.91)])
+    assert list(table.index) == [memorises.name, generalises.name]
+    assert table["gap (points)"].tolist() == ["18", "5"]
+    assert table.loc[memorises.name, "training segments %"] == "100.0\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}0.0"
+    assert table.loc[generalises.name, "held-out segments %"].startswith("91.0")
+
+
 def test_cli_says_female_or_male_and_flags_close_calls(experiment, capsys, wav, monkeypatch):
     ds = experiment[0]
     monkeypatch.setenv("SPEECHBOOK_DATA", "")  # the corpus stands in: quick to train

@@ -25,8 +25,16 @@ def test_improved_network_standardises_its_input():
     assert np.allclose(m.predict(x, verbose=0), m.predict(10 * x + 3, verbose=0), atol=1e-4)
     assert models.embedding(m).output_shape == (None, 64)
     table = conv.parameter_table(m)
-    assert table.index[0].startswith("standardise")  # the input is not a layer with a row
+    assert table.index[0] == "standardise"  # the input is not a layer with a row
     assert table.loc["embedding", "parameters"] == (4 * 8 * 64 + 1) * 64 == table["parameters"].max()
+
+
+def test_the_parameter_table_numbers_layers_within_its_model():
+    models.speech_stamps_2018()  # Keras would call the next network's first convolution conv2d_2
+    table = conv.parameter_table(models.stamp_cnn())
+    assert [n for n in table.index if n.startswith("conv2d")] == ["conv2d", "conv2d_1", "conv2d_2"]
+    assert [n for n in table.index if n.startswith("dropout")] == ["dropout", "dropout_1"]
+    assert "last_conv" in table.index and "embedding" in table.index and table.index.is_unique
 
 
 @pytest.mark.parametrize("build", [models.speech_stamps_2018, models.stamp_cnn])

@@ -53,3 +53,13 @@ def test_answer_shows_the_stamp_and_each_networks_bars_in_order():
     assert [t.get_text() for t in animals.get_yticklabels()] == ["bird", "cat", "dog"]
     assert animals.get_xlim() == (0, 1) and len(digits.patches) == 10 and digits.get_title() == "digits"
     assert animals.yaxis_inverted()  # the first class on top, as the labels are listed
+
+
+def test_curves_name_each_model_once_and_draw_its_training_dashed_in_its_test_colour():
+    histories = {"2018": {"accuracy": [0.5, 0.7], "val_accuracy": [0.6, 0.9]}, "improved": {"accuracy": [0.4, 0.8]}}
+    ax = plots.curves(histories).axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2018", "improved", "training", "test"]
+    training, test, improved = ax.lines
+    assert training.get_linestyle() == "--" and test.get_linestyle() == "-"
+    assert training.get_color() == test.get_color() != improved.get_color()
+    assert test.get_ydata().tolist() == [0.6, 0.9] and improved.get_ydata().tolist() == [0.4, 0.8]
