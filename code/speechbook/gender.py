@@ -290,6 +290,14 @@ def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, fold
     return FoldResult(recipe, fold, trained, held_out, other)
 
 
+def by_recipe(results: list[FoldResult]) -> dict[str, list[FoldResult]]:
+    """The results grouped by recipe name, in the order the recipes first appear: one table row per group."""
+    groups: dict[str, list[FoldResult]] = {}
+    for r in results:
+        groups.setdefault(r.recipe.name, []).append(r)
+    return groups
+
+
 def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFrame], list[pd.DataFrame]]] | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The comparison, as two tables with one row per model: accuracy (held-out speakers at segment and clip
@@ -313,8 +321,7 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
         cost.append({"model": name, "parameters": held_out[0].attrs["parameters"],
                      "train s": seconds([b.attrs["seconds"] for b in held_out]),
                      "inference ms per s of audio": "—"})
-    for name in dict.fromkeys(r.recipe.name for r in results):
-        mine = [r for r in results if r.recipe.name == name]
+    for name, mine in by_recipe(results).items():
         accuracy.append({"model": name, **scores([r.held_out for r in mine], [r.other for r in mine])})
         cost.append({
             "model": name,
@@ -330,10 +337,8 @@ def last_epoch(results: list[FoldResult]) -> pd.DataFrame:
     """Each recipe's segment accuracy after its last epoch, on its training speakers and on the held-out ones (mean
     +- sd over folds): the gap is what it learned of the training voices that does not carry to new ones."""
     rows = []
-    for name in dict.fromkeys(r.recipe.name for r in results):
-        ends = [(r.trained.history["accuracy"][-1], r.trained.history["val_accuracy"][-1])
-                for r in results if r.recipe.name == name]
-        seen, new = zip(*ends)
+    for name, mine in by_recipe(results).items():
+        seen, new = zip(*[(r.trained.history["accuracy"][-1], r.trained.history["val_accuracy"][-1]) for r in mine])
         rows.append({"model": name, "training segments %": percent_sd(seen), "held-out segments %": percent_sd(new),
                      "gap (points)": f"{100 * (np.mean(seen) - np.mean(new)):.0f}"})
     return pd.DataFrame(rows).set_index("model")
