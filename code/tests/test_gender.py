@@ -1,22 +1,24 @@
 """Female/male networks: shapes, a quick training run far above chance on unseen voices, the two baselines,
 the command line's verdict, and the LSTM's gates computed by hand."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-from speechbook import gender, listen, rnn
+from speechbook import gender, gender_nets, listen, rnn
 from speechbook.__main__ import main
 from speechbook.data import stand_in
 
 
 def test_the_three_2019_networks_take_a_segment():
     norm = keras.layers.Normalization()
-    for arch, build in gender.ARCHITECTURES.items():
+    for arch, build in gender_nets.ARCHITECTURES.items():
         model = build((55, 40), norm)
         assert model.output_shape == (None, 1), arch
-    assert gender.convnet_2019((55, 40), norm).count_params() == 32 * (8 * 4 + 1) + 16 * 12 * 32 + 1 + 81
+    assert gender_nets.convnet_2019((55, 40), norm).count_params() == 32 * (8 * 4 + 1) + 16 * 12 * 32 + 1 + 81
 
 
 def test_vote_averages_log_odds_so_a_sure_network_outweighs_hesitant_ones():
@@ -69,6 +71,18 @@ def test_quick_training_beats_chance_on_unseen_voices(experiment):
     assert "model" not in vars(again.trained)  # nor loaded: its scores are cached too
     pd.testing.assert_frame_equal(again.held_out, result.held_out)
     assert again.other.attrs == result.other.attrs
+
+
+def test_networks_are_keyed_on_their_own_code_not_the_chapters_tables(experiment, tmp_path, monkeypatch):
+    _, clean, _, folds = experiment
+    speakers = gender.fold_speakers(folds, 0)[1]
+    before = gender_nets._key(gender.BEST, clean, speakers)
+    for module in (gender, gender_nets):  # the same source with one more line
+        edited = tmp_path / f"{module.__name__}.py"
+        edited.write_text(Path(module.__file__).read_text() + "# edited\n")
+        monkeypatch.setattr(module, "__file__", str(edited))
+        assert (gender_nets._key(gender.BEST, clean, speakers) == before) == (module is gender), module.__name__
+    assert gender_nets._key(gender.workshop("LSTM"), clean, speakers) != before
 
 
 def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experiment):
