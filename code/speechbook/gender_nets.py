@@ -3,7 +3,8 @@ speakers' segments, and their clip tables on speakers they never heard.
 
 Trained networks and their scores are cached under a key made of this module's source (with the store's and the
 features'), the recipe, the data and the speakers: editing :mod:`speechbook.gender`'s tables, baselines or plots
-retrains nothing. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``).
+retrains nothing. Chapters: *Female or male? Three networks compared* (``book/gender.ipynb``), and *Recurrent
+networks and LSTMs* (``book/lstm.ipynb``), which opens this LSTM's gates.
 """
 
 from __future__ import annotations
