@@ -8,6 +8,7 @@ fresh computation. Chapters: *Speech stamps* (``book/speech_stamps.ipynb``), *Re
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from collections.abc import Callable
@@ -29,13 +30,31 @@ def folder() -> Path:
 
 
 def key(*parts: object, modules: tuple[ModuleType, ...] = ()) -> str:
-    """A short sha256 over the given values and the source files of ``modules``."""
+    """A short sha256 over the given values and the :func:`code` of ``modules``."""
     h = hashlib.sha256()
     for module in modules:
-        h.update(Path(module.__file__).read_bytes())
+        h.update(code(module))
     for part in parts:
         h.update(repr(part).encode())
     return h.hexdigest()[:16]
+
+
+def code(module: ModuleType) -> bytes:
+    """The module's code as Python parses it, without its comments, docstrings and layout: mending a docstring or a
+    comment leaves every key as it was, so nothing is retrained for it."""
+    tree = ast.parse(Path(module.__file__).read_text())
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(node, field, None)
+            if isinstance(statements, list):
+                setattr(node, field, [s for s in statements if not _prose(s)] or [ast.Pass()])
+    return ast.dump(tree).encode()
+
+
+def _prose(statement: ast.AST) -> bool:
+    """A string standing alone as a statement: a docstring, or the note under a constant. Python ignores it."""
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
 
 
 def cached_arrays(name: str, k: str, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -77,9 +77,9 @@ def test_networks_are_keyed_on_their_own_code_not_the_chapters_tables(experiment
     _, clean, _, folds = experiment
     speakers = gender.fold_speakers(folds, 0)[1]
     before = gender_nets._key(gender.BEST, clean, speakers)
-    for module in (gender, gender_nets):  # the same source with one more line
+    for module in (gender, gender_nets):  # the same code with one more line of it
         edited = tmp_path / f"{module.__name__}.py"
-        edited.write_text(Path(module.__file__).read_text() + "# edited\n")
+        edited.write_text(Path(module.__file__).read_text() + "EDITED = True\n")
         monkeypatch.setattr(module, "__file__", str(edited))
         assert (gender_nets._key(gender.BEST, clean, speakers) == before) == (module is gender), module.__name__
     assert gender_nets._key(gender.workshop("LSTM"), clean, speakers) != before
