@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import time
 
 from speechbook.audio import AudioError, load
-from speechbook.pretrain import CHAPTERS, RESTART
+from speechbook.pretrain import CHAPTERS, PROGRESS, RESTART
 
 
 def check(paths: list[str]) -> int:
@@ -54,20 +55,27 @@ def predict(path: str, task: str) -> int:
 
 def train(chapter: str, per_process: int | None) -> int:
     """Train and score the chapter's networks as the chapter will ask for them, training or loading at most
-    ``per_process`` of them; exit status :data:`speechbook.pretrain.RESTART` when more are left, 0 when every
-    network is trained and scored."""
-    from speechbook import data, digits, gender
+    ``per_process`` of them, and print how many it trained in how long (a :data:`speechbook.pretrain.PROGRESS` line);
+    exit status :data:`speechbook.pretrain.RESTART` when more are left, 0 when every network is trained and scored."""
+    from speechbook import artifacts, data, digits, gender
     from speechbook import train as training
 
+    saved = artifacts.folder() / "models"
+    before, start = set(saved.glob("*.keras")), time.perf_counter()
     training.limit_networks(per_process)
+    status = 0
     try:
         if chapter == "speech_stamps":
             digits.score_every_network(data.load("fsdd", fallback=True))
         else:
             gender.run_all(*gender.stores(data.load("librispeech-gender", fallback=True)))
     except training.NetworkLimit:
-        return RESTART
-    return 0
+        status = RESTART
+    trained = len(set(saved.glob("*.keras")) - before)
+    if trained:
+        print(f"{PROGRESS}{trained} network{'s' * (trained > 1)} trained in {time.perf_counter() - start:.0f} s",
+              flush=True)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,24 +25,33 @@ one past the 1.5 GB a Binder session may use; ``make bench`` measures what these
 RESTART = 75
 """Exit status of ``python -m speechbook train`` at its limit, with networks perhaps left to train or score."""
 
+PROGRESS = "progress: "
+"""How ``python -m speechbook train`` starts a line meant for the reader, such as how many networks it trained:
+:func:`until_done` shows those lines and keeps the rest of a process's output, TensorFlow's included, off the page."""
 
-def chapter(name: str) -> int:
-    """Train every network chapter ``name`` needs, :data:`CHAPTERS` ``[name]`` at most in each process; returns how
-    many processes it took (one, which finds everything cached, when the networks are there already)."""
+
+def chapter(name: str) -> None:
+    """Train every network chapter ``name`` needs, :data:`CHAPTERS` ``[name]`` at most in each process, saying after
+    each process how many networks it trained: on Binder or Colab that takes minutes, and the reader should see it
+    move. When the networks are cached, one process finds them all and says nothing."""
     here = str(Path(__file__).resolve().parents[1])  # in Colab the package is on sys.path, not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-    return until_done([sys.executable, "-m", "speechbook", "train", name, "--per-process", str(CHAPTERS[name])], env)
+    until_done([sys.executable, "-m", "speechbook", "train", name, "--per-process", str(CHAPTERS[name])], env)
 
 
 def until_done(command: list[str], env: Mapping[str, str] | None = None) -> int:
-    """Run ``command`` again as long as it exits with :data:`RESTART`; returns how many times it ran. Its output is
-    kept off the page, except when it fails: then the error says what it printed last."""
+    """Run ``command`` again as long as it exits with :data:`RESTART`; returns how many times it ran. Of its output,
+    only the :data:`PROGRESS` lines are shown, each with the run it came from, unless it fails: then the error says
+    what it printed last."""
     runs = 0
     while True:
         runs += 1
         done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode == 0:
-            return runs
-        if done.returncode != RESTART:
+        if done.returncode not in (0, RESTART):
             raise RuntimeError(f"`{' '.join(command[1:])}` failed with exit status {done.returncode}:\n"
                                f"{(done.stdout + done.stderr)[-3000:]}")
+        for line in done.stdout.splitlines():
+            if line.startswith(PROGRESS):
+                print(f"process {runs}: {line.removeprefix(PROGRESS)}", flush=True)
+        if done.returncode == 0:
+            return runs

@@ -53,11 +53,13 @@ def test_loading_a_saved_network_counts_against_the_limit_too(monkeypatch, tmp_p
         train.limit_networks(None)
 
 
-def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_path):
+def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_path, capsys):
     count = tmp_path / "runs"
     script = (f"import pathlib, sys; p = pathlib.Path({str(count)!r}); n = len(p.read_text()) if p.exists() else 0; "
-              f"p.write_text('x' * (n + 1)); sys.exit({pretrain.RESTART} if n < 2 else 0)")
+              f"p.write_text('x' * (n + 1)); print('noise'); print({pretrain.PROGRESS!r} + f'run {{n}}'); "
+              f"sys.exit({pretrain.RESTART} if n < 2 else 0)")
     assert pretrain.until_done([sys.executable, "-c", script]) == 3
+    assert capsys.readouterr().out == "process 1: run 0\nprocess 2: run 1\nprocess 3: run 2\n"  # no noise
     with pytest.raises(RuntimeError, match=r"(?s)exit status 1:\n.*ZeroDivisionError"):
         pretrain.until_done([sys.executable, "-c", "1 / 0"])
 
@@ -65,3 +67,27 @@ def test_until_done_reruns_a_command_that_asks_for_it_and_reports_a_failure(tmp_
 def test_the_launcher_leaves_tensorflow_out_of_the_kernel():
     probe = "import sys, speechbook.pretrain; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_the_train_command_says_how_many_networks_each_process_trained(monkeypatch, tmp_path, capsys):
+    from speechbook import data, gender
+    from speechbook.__main__ import main
+
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    monkeypatch.setattr(data, "load", lambda name, fallback: None)
+    monkeypatch.setattr(gender, "stores", lambda ds: ())
+
+    def run_all() -> None:  # a chapter asking for three toy networks
+        for k in "abc":
+            train.cached("toy", k, lambda: train.Trained(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])),
+                         train.RECIPES["2018"])
+
+    monkeypatch.setattr(gender, "run_all", run_all)
+    try:
+        assert main(["train", "gender", "--per-process", "2"]) == pretrain.RESTART
+        assert main(["train", "gender", "--per-process", "2"]) == 0
+        assert main(["train", "gender", "--per-process", "2"]) == 0  # all cached: nothing to say
+    finally:
+        train.limit_networks(None)
+    assert capsys.readouterr().out == (f"{pretrain.PROGRESS}2 networks trained in 0 s\n"
+                                       f"{pretrain.PROGRESS}1 network trained in 0 s\n")
