@@ -9,6 +9,7 @@ networks and LSTMs* (``book/lstm.ipynb``), which opens this LSTM's gates.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 from dataclasses import dataclass
@@ -114,9 +115,11 @@ def fit(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers:
 
 
 def _key(recipe: Recipe, clean: store.Store, speakers: list[str], *more: object) -> str:
-    """The cache key of ``recipe`` trained on these speakers of ``clean``: code, features, data, speakers, recipe."""
+    """The cache key of ``recipe`` trained on these speakers of ``clean``: code, features, data, speakers, recipe,
+    and the architecture's own source, which a notebook may have put in :data:`ARCHITECTURES` under any name."""
     fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
-    return artifacts.key(recipe, clean.spec, fingerprint, sorted(speakers), *more,
+    return artifacts.key(recipe, inspect.getsource(ARCHITECTURES[recipe.arch]), clean.spec, fingerprint,
+                         sorted(speakers), *more,
                          modules=(sys.modules[__name__], store, features))
 
 

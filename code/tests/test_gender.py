@@ -85,6 +85,15 @@ def test_networks_are_keyed_on_their_own_code_not_the_chapters_tables(experiment
     assert gender_nets._key(gender.workshop("LSTM"), clean, speakers) != before
 
 
+def test_an_architecture_a_notebook_registers_is_keyed_by_its_code_not_its_name(experiment, monkeypatch):
+    _, clean, _, folds = experiment
+    speakers, recipe = gender.fold_speakers(folds, 0)[1], gender.workshop("mine")
+    monkeypatch.setitem(gender_nets.ARCHITECTURES, "mine", gender_nets.lstm_2019)
+    first = gender_nets._key(recipe, clean, speakers)
+    monkeypatch.setitem(gender_nets.ARCHITECTURES, "mine", gender_nets.convnet_2019)  # rewritten, same name
+    assert gender_nets._key(recipe, clean, speakers) != first
+
+
 def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experiment):
     _, clean, _, folds = experiment
     pitch, pitch_other = gender.baseline_folds(gender.pitch_baseline, clean, folds)
