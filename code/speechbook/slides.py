@@ -74,8 +74,10 @@ class MystForSlides(Preprocessor):
             cell.source = ROLE.sub(lambda m: f"exercise {number[m[1]]}" if m[1] in number else m[1], cell.source)
             cell.source = LINK.sub(self.relink, cell.source)
             cell.source = DIRECTIVE.sub(lambda m: self.rewrite(m, taken), cell.source)
-            if taken:  # the exercises' heading goes with them
-                cell.source = re.sub(r"\n#+ Exercises\s*$", "\n", cell.source.rstrip())
+            if taken:  # the exercises' heading goes with them, or says what follows where it was all the cell held
+                rest = re.sub(r"(^|\n)#+ Exercises\s*$", "\n", cell.source.rstrip()).strip()
+                cell.source = rest or (f"## Exercises\n\n{len(taken)} to try, one per slide below. The solutions "
+                                       "are in the book, under each exercise.")
             for body in taken:
                 k += 1
                 cells.append(new_markdown_cell(f"### Exercise {first + k - 1} ({k} of {len(labels)})\n\n{body}\n\n"

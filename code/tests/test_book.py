@@ -229,6 +229,21 @@ def test_code_fits_the_page_without_scrolling(notebook):
     assert not too_long
 
 
+@pytest.mark.parametrize("notebook", chapters(), ids=lambda p: p.stem)
+def test_chapter_ends_with_summary_further_reading_and_exercises(notebook):
+    """As a course book does: what to remember, where each method comes from (every entry linked or with its
+    venue and year), then what to try."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    headings = [line for c in cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if line.startswith("## ")]
+    assert headings.index("## Summary") < headings.index("## Further reading") < len(headings) - 1
+    assert headings[-1] == "## Exercises"
+    reading = next(c.source for c in cells if c.source.startswith("## Further reading"))
+    entries = re.split(r"\n- ", reading)[1:]
+    assert len(entries) >= 3
+    assert all(re.search(r"\]\(https://|(19|20)\d\d", entry) for entry in entries)
+
+
 def test_the_gru_solution_states_the_count_its_code_prints(capsys):
     """The lstm-params solution once said 12,864 beside a check that gives 20,352: text and code must agree."""
     body = solutions(ROOT / "book" / "lstm.ipynb")["lstm-params"]

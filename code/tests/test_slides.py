@@ -61,6 +61,16 @@ def test_a_deck_shows_each_exercise_on_its_own_subslide_without_its_solution():
     assert "<title>Title slides</title>" in deck  # the chapter's heading, as on its page
 
 
+def test_exercises_in_a_cell_of_their_own_get_a_slide_that_says_what_follows():
+    summary, exercises = SUMMARY.split("## Exercises")
+    nb = chapter(summary)
+    nb.cells.append(new_markdown_cell("## Exercises" + exercises, metadata={"slideshow": {"slide_type": "slide"}}))
+    deck, _ = slides.exporter().from_notebook_node(nb)
+    assert ">Exercises<" in deck and "2 to try, one per slide below." in deck
+    assert deck.index("One idea") < deck.index(">Exercises<") < deck.index("Exercise 1 (1 of 2)")
+    assert "{exercise}" not in deck and "answer" not in deck
+
+
 def test_decks_number_exercises_through_the_book_as_the_book_does(tmp_path):
     one_exercise = SUMMARY[:SUMMARY.index("```{exercise}\n:label: ex-two")].replace("{ref}`ex-two`", "the book")
     slides.build_decks({"first": chapter(one_exercise), "second": chapter()}, tmp_path)
