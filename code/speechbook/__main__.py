@@ -60,7 +60,7 @@ def train(chapter: str, per_process: int | None) -> int:
     from speechbook import artifacts, data, digits, gender
     from speechbook import train as training
 
-    saved = artifacts.folder() / "models"
+    saved = artifacts.model_folder()
     before, start = set(saved.glob("*.keras")), time.perf_counter()
     training.limit_networks(per_process)
     status = 0

@@ -29,6 +29,12 @@ def folder() -> Path:
     return Path(os.environ.get("SPEECHBOOK_ARTIFACTS") or ROOT / "_build" / "artifacts")
 
 
+def model_folder() -> Path:
+    """Where trained networks are saved, as ``.keras`` with a ``.json`` of their history: the ``models`` folder of
+    :func:`folder`, which the train command counts new networks in."""
+    return folder() / "models"
+
+
 def key(*parts: object, modules: tuple[ModuleType, ...] = ()) -> str:
     """A short sha256 over the given values and the :func:`code` of ``modules``."""
     h = hashlib.sha256()

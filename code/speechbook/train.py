@@ -170,7 +170,7 @@ def cached(name: str, k: str, fit: Callable[[], Trained], recipe: object) -> Tra
     """The model ``name-k.keras`` (with its history) saved by an earlier identical run, loaded when first used, or
     ``fit`` and save it; raise :class:`NetworkLimit` instead when :func:`limit_networks` allows no more, so that
     whatever the process does with the networks it has (scoring them) is done before it stops."""
-    path = artifacts.folder() / "models" / f"{name}-{k}.keras"
+    path = artifacts.model_folder() / f"{name}-{k}.keras"
     meta = path.with_suffix(".json")
     if path.is_file() and meta.is_file():
         saved = json.loads(meta.read_text())

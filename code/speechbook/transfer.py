@@ -69,7 +69,7 @@ def animal_model(digit_model: keras.Model, X: np.ndarray, y: np.ndarray, data_ke
     """The digit network, frozen, with a new bird/cat/dog softmax head trained on stamps ``X``, in Keras;
     cached as ``.keras`` for the command line and the recorder."""
     k = artifacts.key(data_key, modules=(models, sys.modules[__name__]))
-    path = artifacts.folder() / "models" / f"animals-{k}.keras"
+    path = artifacts.model_folder() / f"animals-{k}.keras"
     if path.is_file():
         return keras.models.load_model(path)
     keras.utils.set_random_seed(0)
