@@ -26,7 +26,7 @@ def page(site: Path, notebook: Path) -> str:
 
 
 def test_every_page_is_built(site):
-    for name in ["index.html", "book/intro.html", "book/teaching.html", "book/datasets.html"]:
+    for name in ["index.html", "book/intro.html", "book/teaching.html", "book/glossary.html", "book/datasets.html"]:
         assert (site / name).is_file()
     assert chapters() and all(page(site, nb) for nb in chapters())
 
@@ -87,6 +87,16 @@ def test_datasets_page_credits_every_licence(site):
     html = (site / "book" / "datasets.html").read_text()
     for text in ["CC BY-SA 4.0", "CC BY 4.0", "Free Spoken Digit Dataset", "Speech Commands", "LibriSpeech"]:
         assert text in html
+
+
+def test_glossary_links_every_term_to_a_chapter_that_teaches_it(site):
+    """Each entry ends on a link into a chapter, to a section the build resolved (a missing one fails it)."""
+    html = (site / "book" / "glossary.html").read_text()
+    entries = re.findall(r'<dt id="term-[^"]*">(.*?)</dt>\s*<dd>(.*?)</dd>', html, re.S)
+    assert len(entries) >= 40
+    pages = "|".join(nb.stem for nb in chapters())
+    for term, definition in entries:
+        assert re.search(rf'href="({pages})\.html(#[^"]+)?"', definition), term
 
 
 def test_teaching_page_links_every_exercise_of_every_chapter(site):
