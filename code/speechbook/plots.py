@@ -6,6 +6,7 @@ Chapter: *Sound as data* (``book/sound_as_data.ipynb``).
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import librosa.display
 import matplotlib.pyplot as plt
@@ -16,6 +17,11 @@ from matplotlib.lines import Line2D
 
 from speechbook.audio import SAMPLE_RATE
 from speechbook.features import frames
+
+if TYPE_CHECKING:  # for the annotations only: speechbook.rnn would load TensorFlow
+    import pandas as pd
+
+    from speechbook.rnn import MemoryRun
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 2.6)) -> Axes:
@@ -155,7 +161,7 @@ def curves(histories: dict[str, dict[str, list[float]]], ax: Axes | None = None,
     return ax.figure
 
 
-def learning_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
+def learning_curve(results: pd.DataFrame, ax: Axes | None = None, title: str = "") -> Figure:
     """Mean accuracy (+- one standard deviation over draws) against examples per word, one line per method."""
     ax = _axes(ax, (6.5, 3.4))
     for method, rows in results.groupby("method", sort=False):
@@ -166,7 +172,7 @@ def learning_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
     return ax.figure
 
 
-def pitch_histogram(clips, ax: Axes | None = None, title: str = "") -> Figure:
+def pitch_histogram(clips: pd.DataFrame, ax: Axes | None = None, title: str = "") -> Figure:
     """Median pitch of each clip, women and men stacked, with the baseline's threshold as a line."""
     ax = _axes(ax, (6, 2.8))
     bins = np.arange(60, 320, 10)
@@ -179,7 +185,7 @@ def pitch_histogram(clips, ax: Axes | None = None, title: str = "") -> Figure:
     return ax.figure
 
 
-def pitch_formant(voices, ringed: set[str] = frozenset(), formant: str = "F4 Hz", ax: Axes | None = None,
+def pitch_formant(voices: pd.DataFrame, ringed: set[str] = frozenset(), formant: str = "F4 Hz", ax: Axes | None = None,
                   title: str = "") -> Figure:
     """Each clip's median pitch against one formant (:func:`speechbook.formants.table`), women and men in two
     colours; the ``ringed`` speakers circled and named."""
@@ -199,7 +205,7 @@ def pitch_formant(voices, ringed: set[str] = frozenset(), formant: str = "F4 Hz"
     return ax.figure
 
 
-def noise_curve(results, ax: Axes | None = None, title: str = "") -> Figure:
+def noise_curve(results: pd.DataFrame, ax: Axes | None = None, title: str = "") -> Figure:
     """Accuracy (mean +- sd over folds) against the test signal-to-noise ratio, one line per model."""
     ax = _axes(ax, (6, 3))
     for model, rows in results.groupby("model", sort=False):
@@ -266,7 +272,7 @@ def gradients(norms: dict[str, np.ndarray], ax: Axes | None = None) -> Figure:
     return ax.figure
 
 
-def memory_runs(runs, title: str = "") -> Figure:
+def memory_runs(runs: list[MemoryRun], title: str = "") -> Figure:
     """Training accuracy per epoch of :func:`speechbook.rnn.memory_test` runs, one panel per sequence length, with
     each network's accuracy on new sequences in its legend."""
     from speechbook import rnn
