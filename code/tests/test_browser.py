@@ -3,7 +3,7 @@
 Every page loads with no console error, no uncaught script error and no failed request; pictures and audio
 are real, and no picture is stretched past its size; at a laptop's width no table or code box scrolls sideways;
 at a phone's width no text runs past the screen; a widget slider moved by the test changes the picture; a slide
-deck advances and its speaker view shows the notes; the links point where they should.
+deck advances, its speaker view shows the notes, and it prints to PDF whole; the links point where they should.
 Screenshots land in ``_build/screenshots``.
 """
 
@@ -207,6 +207,24 @@ def test_a_slide_taller_than_the_window_scrolls_to_its_end(visit):
     bottom = page.evaluate(f"Math.max(...{images}.map(i => i.getBoundingClientRect().bottom))")
     assert 0 < bottom <= page.viewport_size["height"]  # the last row of stamps can be scrolled into view
     screenshot(page, "slide-speech_stamps-scrolled")
+    assert problems == {"console": [], "failed": []}
+
+
+@pytest.mark.parametrize("name", [nb.stem for nb in chapters()])
+def test_a_deck_prints_to_pdf_with_every_slide_whole(visit, name):
+    """What the teaching page tells a presenter: the deck with ?print-pdf, saved as PDF, notes on pages of their own.
+    Each slide gets as many pages as it needs; none loses its bottom lines to the page's edge."""
+    page, problems = visit(f"slides/{name}.slides.html?print-pdf&showNotes=separate-page")
+    page.wait_for_selector(".reveal .pdf-page", timeout=20000)
+    page.wait_for_timeout(500)
+    cut = page.evaluate("[...document.querySelectorAll('.pdf-page')].filter(p => p.querySelector('section')"
+                        ".scrollHeight > p.clientHeight + 1).map(p => p.innerText.trim().slice(0, 60))")
+    assert cut == []
+    slides = page.locator(".reveal .slides section:not(.stack)").count()
+    assert page.locator(".pdf-page").count() == slides > 3
+    assert page.locator(".speaker-notes-pdf").count() >= 1
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= slides
     assert problems == {"console": [], "failed": []}
 
 
