@@ -21,7 +21,8 @@ HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-PAGES = ["book/intro.html", "book/teaching.html", "book/glossary.html", "book/datasets.html"] + [f"book/{nb.stem}.html" for nb in chapters()]
+PAGES = ([f"book/{name}.html" for name in ("intro", "teaching", "glossary", "datasets")]
+         + [f"book/{nb.stem}.html" for nb in chapters()])
 
 
 class Quiet(SimpleHTTPRequestHandler):
