@@ -21,8 +21,8 @@ HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-PAGES = ([f"book/{name}.html" for name in ("intro", "teaching", "glossary", "datasets")]
-         + [f"book/{nb.stem}.html" for nb in chapters()])
+CHAPTERS = [nb.stem for nb in chapters()]  # each has a page and a deck
+PAGES = [f"book/{name}.html" for name in ["intro", "teaching", "glossary", "datasets", *CHAPTERS]]
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -149,7 +149,7 @@ def test_widget_slider_changes_the_picture(visit):
     assert problems == {"console": [], "failed": []}
 
 
-@pytest.mark.parametrize("name", [nb.stem for nb in chapters()])
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_present_link_opens_a_deck_that_advances(visit, name):
     page, problems = visit(f"book/{name}.html")
     link = page.locator("p.present-link a")
@@ -211,7 +211,7 @@ def test_a_slide_taller_than_the_window_scrolls_to_its_end(visit):
     assert problems == {"console": [], "failed": []}
 
 
-@pytest.mark.parametrize("name", [nb.stem for nb in chapters()])
+@pytest.mark.parametrize("name", CHAPTERS)
 def test_a_deck_prints_to_pdf_with_every_slide_whole(visit, name):
     """What the teaching page tells a presenter: the deck with ?print-pdf, saved as PDF, notes on pages of their own.
     Each slide gets as many pages as it needs; none loses its bottom lines to the page's edge."""
