@@ -5,14 +5,17 @@ Chapter: *Speech stamps: recognising spoken digits* (``book/speech_stamps.ipynb`
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
+import time
+from typing import NamedTuple
 
 import keras
 import numpy as np
 import pandas as pd
 
-from speechbook import artifacts, data, features, listen, models, train
+from speechbook import artifacts, data, features, listen, models, train, transfer
 from speechbook.data import Dataset
 
 DIGIT_NAMES = [str(d) for d in range(10)]
@@ -66,12 +69,62 @@ def predict(model: keras.Model, X: np.ndarray, speakers: np.ndarray | None = Non
     return probabilities
 
 
+def _sha(X: np.ndarray) -> str:
+    """A digest of an array's bytes, for cache keys."""
+    return hashlib.sha256(np.ascontiguousarray(X).tobytes()).hexdigest()
+
+
 def probabilities(trained: train.Trained, X: np.ndarray, speakers: np.ndarray | None = None) -> np.ndarray:
     """:func:`predict` with a trained network, cached beside it (named after the network's file, keyed by the stamps
     and this module): the process that trained the network scores it, and the chapter's kernel need not load it."""
-    k = artifacts.key(hashlib.sha256(X.tobytes()).hexdigest(), speakers is not None, modules=(sys.modules[__name__],))
+    k = artifacts.key(_sha(X), speakers is not None, modules=(sys.modules[__name__],))
     return artifacts.cached_arrays(f"scores-{trained.name}", k,
                                    lambda: {"p": predict(trained.model, X, speakers)})["p"]
+
+
+def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray,
+             X: np.ndarray) -> tuple[np.ndarray, int, float]:
+    """The network's head swapped for a linear SVM: each digit's decision value for stamps ``X`` (n, 10), from an SVM
+    fitted on the network's time-pooled last-convolution features (:func:`speechbook.models.conv_features`) of its
+    own training stamps ``X_fit`` and labels ``y_fit``. Also the weights it reads through (the convolutions' and the
+    SVM's) and the seconds it took to fit. Cached beside the network, as :func:`probabilities` is."""
+
+    def compute() -> dict[str, np.ndarray]:
+        start = time.perf_counter()
+        svm = transfer.fit_linear_svm(transfer.conv_features(trained.model, X_fit), y_fit)
+        seconds = time.perf_counter() - start
+        convolutions = models.conv_features(trained.model).count_params()
+        return {"scores": svm.decision_function(transfer.conv_features(trained.model, X)),
+                "parameters": np.array(convolutions + svm.coef_.size + svm.intercept_.size),
+                "seconds": np.array(seconds)}
+
+    k = artifacts.key(_sha(X_fit), _sha(y_fit), _sha(X), modules=(sys.modules[__name__], transfer))
+    saved = artifacts.cached_arrays(f"svm-{trained.name}", k, compute)
+    return saved["scores"], int(saved["parameters"]), float(saved["seconds"])
+
+
+class Run(NamedTuple):
+    """A row of the chapter's tables: whose networks, and how they are tested."""
+
+    recipe: str
+    adapt: bool = False
+    """Each test speaker's stamps go through a copy of the network adapted to that voice (:func:`predict`)."""
+    svm: bool = False
+    """The network's head is swapped for a linear SVM fitted on its training stamps (:func:`svm_head`)."""
+
+
+def _tested(ds: Dataset, run: Run, trained: train.Trained, X: np.ndarray, fit_on: np.ndarray,
+            test: np.ndarray) -> tuple[train.Trained, train.Evaluation]:
+    """``trained`` (a network of ``run.recipe`` trained on the clips ``fit_on``) scored on the clips ``test`` as
+    ``run`` says; with ``run.svm``, its parameters and training time are the SVM head's network's."""
+    y = ds.meta["digit"].to_numpy()
+    if run.svm:
+        scores, parameters, seconds = svm_head(trained, *training_set(ds, X, fit_on, train.RECIPES[run.recipe]),
+                                               X[test])
+        trained = dataclasses.replace(trained, parameters=parameters, seconds=trained.seconds + seconds)
+    else:
+        scores = probabilities(trained, X[test], ds.meta["speaker"].to_numpy()[test] if run.adapt else None)
+    return trained, train.score(scores, y[test], 10)
 
 
 def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> train.Trained:
@@ -83,14 +136,13 @@ def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> t
                        10, ds.fingerprint, validation=(X[te], ds.meta["digit"].to_numpy()[te]))
 
 
-def official(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[train.Trained, train.Evaluation]:
+def official(ds: Dataset, recipe: str, adapt: bool = False,
+             svm: bool = False) -> tuple[train.Trained, train.Evaluation]:
     """Train ``recipe`` on the official training split (tested each epoch) and evaluate on the test split,
-    with ``adapt`` each test speaker's batch-norm statistics re-estimated first."""
-    X, y = stamps(ds, train.RECIPES[recipe]), ds.meta["digit"].to_numpy()
-    model = trained_official(ds, recipe, X)
-    te = split_masks(ds)[1]
-    speakers = ds.meta["speaker"].to_numpy()[te] if adapt else None
-    return model, train.score(probabilities(model, X[te], speakers), y[te], 10)
+    with ``adapt`` each test speaker's batch-norm statistics re-estimated first, with ``svm`` through an SVM head."""
+    X = stamps(ds, train.RECIPES[recipe])
+    tr, te = split_masks(ds)
+    return _tested(ds, Run(recipe, adapt, svm), trained_official(ds, recipe, X), X, tr, te)
 
 
 def fit_accuracy(ds: Dataset, recipe: str) -> float:
@@ -111,20 +163,21 @@ def trained_without(ds: Dataset, recipe: str, speaker: str, X: np.ndarray | None
                        train.RECIPES[recipe], 10, ds.fingerprint)
 
 
-def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+def leave_one_speaker_out(ds: Dataset, recipe: str, adapt: bool = False,
+                          svm: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
     """Train once per speaker without that speaker's clips and test on them (with ``adapt``, on a copy of the
-    network whose batch-norm statistics come from the held-out speaker's stamps).
+    network whose batch-norm statistics come from the held-out speaker's stamps; with ``svm``, through an SVM head
+    fitted on the same training stamps as the network).
 
     Returns one row per held-out speaker (accuracy, training seconds) and every clip's prediction.
     """
-    X, y = stamps(ds, train.RECIPES[recipe]), ds.meta["digit"].to_numpy()
+    X = stamps(ds, train.RECIPES[recipe])
     speakers = ds.meta["speaker"].to_numpy()
-    predicted = np.empty_like(y)
+    predicted = np.empty(len(X), dtype=int)
     rows = []
     for speaker in sorted(set(speakers)):
         held = speakers == speaker
-        model = trained_without(ds, recipe, speaker, X)
-        result = train.score(probabilities(model, X[held], speakers[held] if adapt else None), y[held], 10)
+        model, result = _tested(ds, Run(recipe, adapt, svm), trained_without(ds, recipe, speaker, X), X, ~held, held)
         predicted[held] = result.predicted
         rows.append({"held-out speaker": speaker, "accuracy": result.accuracy, "train time (s)": model.seconds})
     return pd.DataFrame(rows), predicted
@@ -147,13 +200,15 @@ def play(ds: Dataset, clips: pd.DataFrame) -> None:
 
 ADAPTED = "crowd + adapted batch norm"
 """The crowd networks, tested after adapting their batch norm to each test speaker."""
-RUNS = {**{name: (name, False) for name in train.RECIPES}, ADAPTED: ("crowd", True)}
-"""The rows of the chapter's tables: a name, its recipe, and whether its networks adapt to each test speaker."""
+SVM = "crowd + SVM head"
+"""The crowd networks' convolutions, read by a linear SVM instead of their own dense layers."""
+RUNS = {**{name: Run(name) for name in train.RECIPES}, ADAPTED: Run("crowd", adapt=True), SVM: Run("crowd", svm=True)}
+"""The rows of the chapter's tables, by name."""
 
 
 def every_leave_one_speaker_out(ds: Dataset) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
     """:func:`leave_one_speaker_out` for every row of :data:`RUNS` (trained networks come from the cache)."""
-    return {name: leave_one_speaker_out(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
+    return {name: leave_one_speaker_out(ds, *run) for name, run in RUNS.items()}
 
 
 def per_speaker(loso: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
@@ -166,7 +221,7 @@ def per_speaker(loso: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> pd.DataFram
 
 def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluation]]:
     """:func:`official` for every row of :data:`RUNS` (trained networks come from the cache)."""
-    return {name: official(ds, recipe, adapt) for name, (recipe, adapt) in RUNS.items()}
+    return {name: official(ds, *run) for name, run in RUNS.items()}
 
 
 CURVES = ("2018", "improved")

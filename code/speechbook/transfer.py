@@ -54,9 +54,14 @@ def conv_features(model: keras.Model, X: np.ndarray) -> np.ndarray:
     return models.conv_features(model).predict(X[..., None], verbose=0, batch_size=256)
 
 
+def fit_linear_svm(F: np.ndarray, y: np.ndarray) -> LinearSVC:
+    """A linear SVM, as in the 2018 workshop, fitted on features ``F`` (n, features) and labels ``y``."""
+    return LinearSVC(C=1.0, max_iter=10_000).fit(F, y)
+
+
 def linear_svm(F: np.ndarray, y: np.ndarray, F_test: np.ndarray) -> np.ndarray:
-    """A linear SVM, as in the 2018 workshop."""
-    return LinearSVC(C=1.0, max_iter=10_000).fit(F, y).predict(F_test)
+    """:func:`fit_linear_svm`'s predicted labels for ``F_test``."""
+    return fit_linear_svm(F, y).predict(F_test)
 
 
 def new_head(F: np.ndarray, y: np.ndarray, F_test: np.ndarray) -> np.ndarray:

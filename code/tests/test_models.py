@@ -144,6 +144,22 @@ def test_quick_training_beats_chance_on_unseen_voices(corpus_digits, monkeypatch
     assert len(list((tmp_path / "models").glob("digits-improved-*.keras"))) == 1
 
 
+def test_an_svm_head_reads_the_networks_convolutions(corpus_digits, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHBOOK_ARTIFACTS", str(tmp_path))
+    network, _ = digits.official(corpus_digits, "improved")
+    head, result = digits.official(corpus_digits, "improved", svm=True)
+    assert result.accuracy > 0.5 and result.confusion.sum() == 60  # chance is 0.1, on two voices never heard
+    convolutions = models.conv_features(network.model).count_params()
+    assert head.parameters == convolutions + 10 * (2 * 8 * 64 + 1)  # an SVM on 8 bands x 64 channels, mean and max
+    assert head.parameters < network.parameters and head.seconds > network.seconds  # no dense layers; fitted after
+    train.limit_networks(0)  # a second time the SVM's scores come from the cache: no network is loaded for them
+    try:
+        again = digits.official(corpus_digits, "improved", svm=True)
+    finally:
+        train.limit_networks(None)
+    assert again[1].accuracy == result.accuracy and again[0].parameters == head.parameters
+
+
 def test_scoring_every_network_scores_the_training_takes_the_chapter_shows(monkeypatch):
     scored = []
     monkeypatch.setattr(digits, "every_official", lambda ds: {})
