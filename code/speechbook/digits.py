@@ -116,7 +116,8 @@ class Run(NamedTuple):
 def _tested(ds: Dataset, run: Run, trained: train.Trained, X: np.ndarray, fit_on: np.ndarray,
             test: np.ndarray) -> tuple[train.Trained, train.Evaluation]:
     """``trained`` (a network of ``run.recipe`` trained on the clips ``fit_on``) scored on the clips ``test`` as
-    ``run`` says; with ``run.svm``, its parameters and training time are the SVM head's network's."""
+    ``run`` says. With ``run.svm`` (which adapts nothing), the network handed back counts the convolutions' and the
+    SVM's weights, and adds the SVM's fitting time to the training time."""
     y = ds.meta["digit"].to_numpy()
     if run.svm:
         scores, parameters, seconds = svm_head(trained, *training_set(ds, X, fit_on, train.RECIPES[run.recipe]),
