@@ -5,7 +5,6 @@ Chapter: *Speech stamps: recognising spoken digits* (``book/speech_stamps.ipynb`
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import sys
 import time
@@ -82,25 +81,24 @@ def probabilities(trained: train.Trained, X: np.ndarray, speakers: np.ndarray | 
                                    lambda: {"p": predict(trained.model, X, speakers)})["p"]
 
 
-def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray,
-             X: np.ndarray) -> tuple[np.ndarray, int, float]:
-    """The network's head swapped for a linear SVM: each digit's decision value for stamps ``X`` (n, 10), from an SVM
-    fitted on the network's time-pooled last-convolution features (:func:`speechbook.models.conv_features`) of its
-    own training stamps ``X_fit`` and labels ``y_fit``. Also the weights it reads through (the convolutions' and the
-    SVM's) and the seconds it took to fit. Cached beside the network, as :func:`probabilities` is."""
+def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray, recipe: train.Recipe) -> train.Trained:
+    """The network ``trained`` with its head swapped for a linear SVM, fitted on its time-pooled last-convolution
+    features (:func:`speechbook.models.conv_features`) of its own training stamps ``X_fit`` (labels ``y_fit``,
+    ``recipe`` the network's). A linear SVM is a dense layer fitted with another loss, so the new network is the
+    convolutions, pooled, then one dense layer holding the SVM's weights: it outputs each digit's decision value, and
+    is saved as ``.keras`` like any other (its training time includes the network's)."""
 
-    def compute() -> dict[str, np.ndarray]:
+    def fit() -> train.Trained:
         start = time.perf_counter()
-        svm = transfer.fit_linear_svm(transfer.conv_features(trained.model, X_fit), y_fit)
-        seconds = time.perf_counter() - start
-        convolutions = models.conv_features(trained.model).count_params()
-        return {"scores": svm.decision_function(transfer.conv_features(trained.model, X)),
-                "parameters": np.array(convolutions + svm.coef_.size + svm.intercept_.size),
-                "seconds": np.array(seconds)}
+        features = models.conv_features(trained.model)
+        svm = transfer.fit_linear_svm(features.predict(X_fit[..., None], verbose=0, batch_size=256), y_fit)
+        dense = keras.layers.Dense(len(svm.classes_), name="svm")
+        head = keras.Model(features.inputs, dense(features.outputs[0]), name=f"{trained.model.name}_svm")
+        dense.set_weights([svm.coef_.T, svm.intercept_])
+        return train.Trained(head, {}, trained.seconds + time.perf_counter() - start)
 
-    k = artifacts.key(_sha(X_fit), _sha(y_fit), _sha(X), modules=(sys.modules[__name__], transfer))
-    saved = artifacts.cached_arrays(f"svm-{trained.name}", k, compute)
-    return saved["scores"], int(saved["parameters"]), float(saved["seconds"])
+    k = artifacts.key(trained.name, _sha(X_fit), _sha(y_fit), modules=(sys.modules[__name__], transfer))
+    return train.cached(f"{trained.name}-svm", k, fit, recipe)
 
 
 class Run(NamedTuple):
@@ -116,16 +114,12 @@ class Run(NamedTuple):
 def _tested(ds: Dataset, run: Run, trained: train.Trained, X: np.ndarray, fit_on: np.ndarray,
             test: np.ndarray) -> tuple[train.Trained, train.Evaluation]:
     """``trained`` (a network of ``run.recipe`` trained on the clips ``fit_on``) scored on the clips ``test`` as
-    ``run`` says. With ``run.svm`` (which adapts nothing), the network handed back counts the convolutions' and the
-    SVM's weights, and adds the SVM's fitting time to the training time."""
-    y = ds.meta["digit"].to_numpy()
+    ``run`` says; with ``run.svm``, the network handed back (and scored) is :func:`svm_head`'s."""
     if run.svm:
-        scores, parameters, seconds = svm_head(trained, *training_set(ds, X, fit_on, train.RECIPES[run.recipe]),
-                                               X[test])
-        trained = dataclasses.replace(trained, parameters=parameters, seconds=trained.seconds + seconds)
-    else:
-        scores = probabilities(trained, X[test], ds.meta["speaker"].to_numpy()[test] if run.adapt else None)
-    return trained, train.score(scores, y[test], 10)
+        recipe = train.RECIPES[run.recipe]
+        trained = svm_head(trained, *training_set(ds, X, fit_on, recipe), recipe)
+    scores = probabilities(trained, X[test], ds.meta["speaker"].to_numpy()[test] if run.adapt else None)
+    return trained, train.score(scores, ds.meta["digit"].to_numpy()[test], 10)
 
 
 def trained_official(ds: Dataset, recipe: str, X: np.ndarray | None = None) -> train.Trained:

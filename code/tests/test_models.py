@@ -154,10 +154,14 @@ def test_an_svm_head_reads_the_networks_convolutions(corpus_digits, monkeypatch,
     assert head.parameters < network.parameters and head.seconds > network.seconds  # no dense layers; fitted after
     train.limit_networks(0)  # a second time the SVM's scores come from the cache: no network is loaded for them
     try:
-        again = digits.official(corpus_digits, "improved", svm=True)
+        saved, again = digits.official(corpus_digits, "improved", svm=True)
     finally:
         train.limit_networks(None)
-    assert again[1].accuracy == result.accuracy and again[0].parameters == head.parameters
+    assert again.accuracy == result.accuracy and saved.parameters == head.parameters
+    assert len(list((tmp_path / "models").glob("digits-improved-*-svm-*.keras"))) == 1  # saved as a network
+    X, test = digits.stamps(corpus_digits, train.RECIPES["improved"]), digits.split_masks(corpus_digits)[1]
+    assert train.evaluate(saved.model, X[test], corpus_digits.meta["digit"].to_numpy()[test], 10).accuracy == \
+        result.accuracy  # loaded from its .keras file, it reads the test stamps as the fitted SVM did
 
 
 def test_scoring_every_network_scores_the_training_takes_the_chapter_shows(monkeypatch):
