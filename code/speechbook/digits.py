@@ -90,14 +90,14 @@ def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray, recip
 
     def fit() -> train.Trained:
         start = time.perf_counter()
+        svm = transfer.fit_linear_svm(transfer.conv_features(trained.model, X_fit), y_fit)
         features = models.conv_features(trained.model)
-        svm = transfer.fit_linear_svm(features.predict(X_fit[..., None], verbose=0, batch_size=256), y_fit)
         dense = keras.layers.Dense(len(svm.classes_), name="svm")
         head = keras.Model(features.inputs, dense(features.outputs[0]), name=f"{trained.model.name}_svm")
         dense.set_weights([svm.coef_.T, svm.intercept_])
         return train.Trained(head, {}, trained.seconds + time.perf_counter() - start)
 
-    k = artifacts.key(trained.name, _sha(X_fit), _sha(y_fit), modules=(sys.modules[__name__], transfer))
+    k = artifacts.key(_sha(X_fit), _sha(y_fit), modules=(sys.modules[__name__], transfer))  # the name has the network's
     return train.cached(f"{trained.name}-svm", k, fit, recipe)
 
 
