@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy.signal import correlate2d
 
+from speechbook.tables import corner
+
 # Rows are mel bands (low frequencies first), columns are frames (time runs left to right).
 KERNELS: dict[str, np.ndarray] = {
     "onset (energy rising in time)": np.array([[-1, 0, 1]] * 3) / 3,
@@ -67,4 +69,4 @@ def parameter_table(model: keras.Model) -> pd.DataFrame:
         seen[base] += 1
         rows.append({"layer": name, "output shape": str(tuple(layer.output.shape[1:])),
                      "parameters": n, "how": how})
-    return pd.DataFrame(rows).set_index("layer")
+    return corner(pd.DataFrame(rows).set_index("layer"))

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from speechbook import artifacts, data, features, listen, models, train, transfer
+from speechbook import artifacts, data, features, listen, models, tables, train, transfer
 from speechbook.data import Dataset
 
 DIGIT_NAMES = [str(d) for d in range(10)]
@@ -211,7 +211,7 @@ def per_speaker(loso: dict[str, tuple[pd.DataFrame, np.ndarray]]) -> pd.DataFram
     their mean as the last row, so that a step that wins on the mean can be checked speaker by speaker."""
     table = pd.DataFrame({name: rows.set_index("held-out speaker")["accuracy"] for name, (rows, _) in loso.items()})
     table.loc["mean"] = table.mean()
-    return table
+    return tables.corner(table)
 
 
 def every_official(ds: Dataset) -> dict[str, tuple[train.Trained, train.Evaluation]]:
@@ -246,4 +246,4 @@ def summary(ds: Dataset, loso: dict[str, tuple[pd.DataFrame, np.ndarray]] | None
                      "unseen speakers (LOSO mean)": per_speaker["accuracy"].mean(),
                      "worst speaker": per_speaker["accuracy"].min(), "parameters": trained.parameters,
                      "train time (s)": trained.seconds})
-    return pd.DataFrame(rows).set_index("model")
+    return tables.corner(pd.DataFrame(rows).set_index("model"))

@@ -16,6 +16,7 @@ import scipy.signal
 from speechbook import artifacts, audio, store
 from speechbook.audio import SAMPLE_RATE
 from speechbook.data import Dataset
+from speechbook.tables import corner
 
 LPC_RATE = 10_000
 """Formants up to the fourth lie below 5 kHz; resampling to 10 kHz lets a 12th-order predictor model them."""
@@ -81,4 +82,4 @@ def cues(voices: pd.DataFrame, speakers: set[str], formant: str = "F4 Hz") -> pd
         mine[says] = typical.index[distance.argmin(axis=1)]
     for column in ("pitch Hz", formant):
         mine[column] = mine[column].round().astype("Int64")
-    return mine.set_index("speaker")
+    return corner(mine.set_index("speaker"))

@@ -25,7 +25,7 @@ from speechbook import artifacts, audio, features, listen, store
 from speechbook.data import Dataset
 from speechbook.gender_nets import (ARCHITECTURES, OTHER, TRAIN, FoldResult, Recipe, evaluate, fold_speakers,
                                     in_speakers, run_fold)
-from speechbook.train import percent_sd
+from speechbook.tables import corner, percent_sd
 
 LABELS = ["female", "male"]
 NOISY_TRAINING = store.FeatureSpec(snr_db=(0, 20))
@@ -178,7 +178,7 @@ def compare(results: list[FoldResult], baselines: dict[str, tuple[list[pd.DataFr
             "inference ms per s of audio":
                 f"{1000 * np.mean([r.other.attrs['seconds_per_audio_second'] for r in mine]):.2f}",
         })
-    return pd.DataFrame(accuracy).set_index("model"), pd.DataFrame(cost).set_index("model")
+    return corner(pd.DataFrame(accuracy).set_index("model")), corner(pd.DataFrame(cost).set_index("model"))
 
 
 def last_epoch(results: list[FoldResult]) -> pd.DataFrame:
@@ -189,7 +189,7 @@ def last_epoch(results: list[FoldResult]) -> pd.DataFrame:
         seen, new = zip(*[(r.trained.history["accuracy"][-1], r.trained.history["val_accuracy"][-1]) for r in mine])
         rows.append({"model": name, "training segments %": percent_sd(seen), "held-out segments %": percent_sd(new),
                      "gap (points)": f"{100 * (np.mean(seen) - np.mean(new)):.0f}"})
-    return pd.DataFrame(rows).set_index("model")
+    return corner(pd.DataFrame(rows).set_index("model"))
 
 
 def wrong_speakers(results: list[FoldResult],
@@ -201,7 +201,7 @@ def wrong_speakers(results: list[FoldResult],
     wrong = clips[~clips["correct"]].groupby("model")["speaker"]
     table = pd.DataFrame({"clips wrong": wrong.size(), "speakers": wrong.agg(lambda s: ", ".join(sorted(s)))})
     table = table.reindex(clips["model"].unique())  # a model without errors keeps its row
-    return table.fillna({"clips wrong": 0, "speakers": ""}).astype({"clips wrong": int})
+    return corner(table.fillna({"clips wrong": 0, "speakers": ""}).astype({"clips wrong": int}))
 
 
 def play(ds: Dataset, s: store.Store, clips: pd.DataFrame, seconds: float = 4) -> None:

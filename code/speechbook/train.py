@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,16 +18,6 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 
 from speechbook import artifacts, features, models
-
-PLUS_MINUS = "\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}"
-"""Between a mean and its spread in the chapters' tables: no-break spaces, so a narrow column never splits "86 ±"
-from its "6"."""
-
-
-def percent_sd(fractions: Sequence[float], decimals: int = 1) -> str:
-    """A table's "mean ± sd" cell in % from accuracies between 0 and 1, with the sample standard deviation (ddof=1)
-    as pandas and the plots' error bars compute it, so that every spread in the book means the same."""
-    return f"{100 * np.mean(fractions):.{decimals}f}{PLUS_MINUS}{100 * np.std(fractions, ddof=1):.{decimals}f}"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from speechbook import artifacts, models, train
+from speechbook import artifacts, models, tables, train
 from speechbook.data import Dataset
 
 N_WORDS = 3
@@ -138,5 +138,5 @@ def table(curve: pd.DataFrame) -> pd.DataFrame:
     """:func:`learning_curve` as one row per method and one column per number of examples, each cell the mean
     accuracy and its standard deviation over draws in %: few-shot numbers move with the clips drawn."""
     cells = curve.groupby(["method", "examples per word"], sort=False)["accuracy"].agg(
-        lambda a: train.percent_sd(a, decimals=0))
+        lambda a: tables.percent_sd(a, decimals=0))
     return cells.unstack("examples per word")

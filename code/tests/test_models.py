@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from speechbook import conv, digits, listen, models, train, transfer
+from speechbook import conv, digits, listen, models, tables, train, transfer
 from speechbook.data import Dataset, stand_in
 from speechbook.features import SAMPLE_RATE, dataset_stamps
 
@@ -241,8 +241,8 @@ def test_few_shot_svm_on_separable_features():
 
 def test_every_table_spread_is_the_sample_standard_deviation():
     # 1, 2 and 3 %: sd 1.0 with ddof=1, 0.8 with NumPy's default ddof=0 (what the female/male table once printed)
-    assert train.percent_sd([0.01, 0.02, 0.03]) == "2.0\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}1.0"
-    assert train.percent_sd(np.array([0.90, 0.94]), decimals=0) == "92\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}3"
+    assert tables.percent_sd([0.01, 0.02, 0.03]) == "2.0\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}1.0"
+    assert tables.percent_sd(np.array([0.90, 0.94]), decimals=0) == "92\N{NO-BREAK SPACE}±\N{NO-BREAK SPACE}3"
 
 
 def test_heard_as_averages_each_words_digit_probabilities():
@@ -276,4 +276,12 @@ def test_per_speaker_puts_runs_side_by_side_with_their_mean_last():
     table = digits.per_speaker({"x": (rows, None), "y": (rows.assign(accuracy=[0.9, 1.0]), None)})
     assert list(table.index) == ["a", "b", "mean"] and list(table.columns) == ["x", "y"]
     assert np.allclose(table.loc["mean"], [0.7, 0.95])
+
+
+def test_a_tables_row_label_sits_in_its_one_header_row():
+    table = conv.parameter_table(models.speech_stamps_2018())
+    head = table.to_html().split("<tbody>")[0]
+    assert head.count("<tr") == 1  # pandas puts an index's name on a second header row of its own
+    assert head.index("<th>layer</th>") < head.index("<th>output shape</th>")
+    assert table.to_html() == tables.corner(table).to_html()  # and keeps it there when applied again
 
