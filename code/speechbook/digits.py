@@ -93,7 +93,8 @@ def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray, recip
         svm = transfer.fit_linear_svm(transfer.conv_features(trained.model, X_fit), y_fit)
         features = models.conv_features(trained.model)
         dense = keras.layers.Dense(len(svm.classes_), name="svm")
-        head = keras.Model(features.inputs, dense(features.outputs[0]), name=f"{trained.model.name}_svm")
+        # one input tensor, not a list of one: adapting its batch norm (:func:`predict`) feeds it a bare array
+        head = keras.Model(features.inputs[0], dense(features.outputs[0]), name=f"{trained.model.name}_svm")
         dense.set_weights([svm.coef_.T, svm.intercept_])
         return train.Trained(head, {}, trained.seconds + time.perf_counter() - start)
 

@@ -162,6 +162,10 @@ def test_an_svm_head_reads_the_networks_convolutions(corpus_digits, monkeypatch,
     X, test = digits.stamps(corpus_digits, train.RECIPES["improved"]), digits.split_masks(corpus_digits)[1]
     assert train.evaluate(saved.model, X[test], corpus_digits.meta["digit"].to_numpy()[test], 10).accuracy == \
         result.accuracy  # loaded from its .keras file, it reads the test stamps as the fitted SVM did
+    both, adapted = digits.official(corpus_digits, "improved", adapt=True, svm=True)
+    assert both.name == saved.name and adapted.accuracy > 0.5  # the same SVM head, adapted to each test voice:
+    voices = corpus_digits.meta["speaker"].to_numpy()[test]
+    assert not np.allclose(digits.probabilities(both, X[test], voices), digits.probabilities(saved, X[test]))
 
 
 def test_scoring_every_network_scores_the_training_takes_the_chapter_shows(monkeypatch):
