@@ -81,15 +81,19 @@ def probabilities(trained: train.Trained, X: np.ndarray, speakers: np.ndarray | 
                                    lambda: {"p": predict(trained.model, X, speakers)})["p"]
 
 
-def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray, recipe: train.Recipe) -> train.Trained:
-    """The network ``trained`` with its head swapped for a linear SVM, fitted on its time-pooled last-convolution
-    features (:func:`speechbook.models.conv_features`) of its own training stamps ``X_fit`` (labels ``y_fit``,
-    ``recipe`` the network's). A linear SVM is a dense layer fitted with another loss, so the new network is the
-    convolutions, pooled, then one dense layer holding the SVM's weights: it outputs each digit's decision value, and
-    is saved as ``.keras`` like any other (its training time includes the network's)."""
+def svm_head(ds: Dataset, trained: train.Trained, X: np.ndarray, fit_on: np.ndarray,
+             recipe: train.Recipe) -> train.Trained:
+    """The network ``trained`` (``recipe``'s, trained on the clips ``fit_on`` of ``ds``, whose stamps are ``X``) with
+    its head swapped for a linear SVM, fitted on its time-pooled last-convolution features
+    (:func:`speechbook.models.conv_features`) of the same training stamps (:func:`training_set`). A linear SVM is a
+    dense layer fitted with another loss, so the new network is the convolutions, pooled, then one dense layer holding
+    the SVM's weights: it outputs each digit's decision value, and is saved as ``.keras`` like any other (its training
+    time includes the network's). The network's file name already says what it was trained on, so a cached head is
+    found without gathering the training stamps again."""
 
     def fit() -> train.Trained:
         start = time.perf_counter()
+        X_fit, y_fit = training_set(ds, X, fit_on, recipe)
         svm = transfer.fit_linear_svm(transfer.conv_features(trained.model, X_fit), y_fit)
         features = models.conv_features(trained.model)
         dense = keras.layers.Dense(len(svm.classes_), name="svm")
@@ -98,7 +102,7 @@ def svm_head(trained: train.Trained, X_fit: np.ndarray, y_fit: np.ndarray, recip
         dense.set_weights([svm.coef_.T, svm.intercept_])
         return train.Trained(head, {}, trained.seconds + time.perf_counter() - start)
 
-    k = artifacts.key(_sha(X_fit), _sha(y_fit), modules=(sys.modules[__name__], transfer))  # the name has the network's
+    k = artifacts.key(_sha(fit_on), modules=(sys.modules[__name__], transfer))
     return train.cached(f"{trained.name}-svm", k, fit, recipe)
 
 
@@ -117,8 +121,7 @@ def _tested(ds: Dataset, run: Run, trained: train.Trained, X: np.ndarray, fit_on
     """``trained`` (a network of ``run.recipe`` trained on the clips ``fit_on``) scored on the clips ``test`` as
     ``run`` says; with ``run.svm``, the network handed back (and scored) is :func:`svm_head`'s."""
     if run.svm:
-        recipe = train.RECIPES[run.recipe]
-        trained = svm_head(trained, *training_set(ds, X, fit_on, recipe), recipe)
+        trained = svm_head(ds, trained, X, fit_on, train.RECIPES[run.recipe])
     scores = probabilities(trained, X[test], ds.meta["speaker"].to_numpy()[test] if run.adapt else None)
     return trained, train.score(scores, ds.meta["digit"].to_numpy()[test], 10)
 
