@@ -1,4 +1,5 @@
-"""Formants by linear prediction: the vocal tract's resonances, the cue to a voice's sex besides its pitch.
+"""Formants by linear prediction: the vocal tract's resonances, the cue to a voice's sex besides its pitch; and a
+pitch shift that keeps them, to ask a network which of the two it listens to.
 
 A longer vocal tract (on average, a man's) lowers every resonance; pitch comes from the vocal folds, a separate
 organ. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``).
@@ -7,6 +8,7 @@ organ. Chapter: *Female or male? Three networks compared* (``book/gender.ipynb``
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import librosa
 import numpy as np
@@ -51,6 +53,34 @@ def clip_formants(y: np.ndarray, sr: int = SAMPLE_RATE) -> tuple[float, np.ndarr
     F = frame_formants(voiced[np.abs(voiced).max(axis=1) > 0])
     complete = F[~np.isnan(F).any(axis=1)]
     return f0, (np.median(complete, axis=0) if len(complete) else np.full(N_FORMANTS, np.nan))
+
+
+def shift_pitch(y: np.ndarray, semitones: Sequence[float], sr: int = SAMPLE_RATE) -> list[np.ndarray]:
+    """The clip ``n`` semitones higher (negative: lower) for each ``n`` of ``semitones``, its formants where they
+    were: the WORLD vocoder splits it once into pitch, spectral envelope and aperiodicity, and puts it back together
+    with only the pitch scaled. Each copy peaks where the clip does."""
+    import pyworld
+
+    x = y.astype(np.float64)
+    f0, t = pyworld.dio(x, sr)
+    f0 = pyworld.stonemask(x, f0, t, sr)
+    envelope, aperiodicity = pyworld.cheaptrick(x, f0, t, sr), pyworld.d4c(x, f0, t, sr)
+    out = []
+    for n in semitones:
+        z = pyworld.synthesize(f0 * 2 ** (n / 12), envelope, aperiodicity, sr)[: len(y)]
+        out.append((z * np.abs(y).max() / max(np.abs(z).max(), 1e-9)).astype(np.float32))
+    return out
+
+
+def shifted(y: np.ndarray, semitones: Sequence[float]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """The clip with its pitch shifted by each of ``semitones`` (:func:`shift_pitch`; 0 keeps it as recorded), each
+    named, and a table of their median pitch and F1-F4: the pitch moves, the formants stay."""
+    moved = [n for n in semitones if n]
+    copies = dict(zip(moved, shift_pitch(y, moved)))
+    clips = {f"{n:+g} semitones" if n else "as recorded": copies.get(n, y) for n in semitones}
+    measured = {label: [f0, *F] for label, (f0, F) in ((lb, clip_formants(z)) for lb, z in clips.items())}
+    columns = ["pitch Hz"] + [f"F{i + 1} Hz" for i in range(N_FORMANTS)]
+    return clips, pd.DataFrame.from_dict(measured, orient="index", columns=columns).round().astype("Int64")
 
 
 def table(ds: Dataset, subset: str | None = None) -> pd.DataFrame:

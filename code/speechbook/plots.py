@@ -218,6 +218,22 @@ def noise_curve(results: pd.DataFrame, ax: Axes | None = None, title: str = "") 
     return ax.figure
 
 
+def pitch_probe(probe: pd.DataFrame, ax: Axes | None = None, title: str = "") -> Figure:
+    """The share of each sex's clips a network hears as male against a pitch shift that keeps the formants (a
+    :func:`speechbook.gender.pitch_probe` table), each point labelled with its percentage."""
+    ax = _axes(ax, (6, 3))
+    for sex, colour in (("female", "tab:red"), ("male", "tab:blue")):
+        share = probe[probe["gender"] == sex].groupby("semitones")["p_male"].agg(lambda p: np.mean(p > 0.5))
+        ax.plot(share.index, share.to_numpy(), marker="o", color=colour, label=f"{sex} readers")
+        for x, y in share.items():
+            ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
+    ax.set(xlabel="pitch shift (semitones), formants kept", ylabel="heard as male", title=title, ylim=(-0.05, 1.12),
+           xticks=sorted(probe["semitones"].unique()))
+    ax.axhline(0.5, color="grey", lw=0.5)
+    ax.legend(fontsize=8, loc="upper right")
+    return ax.figure
+
+
 def unrolled(steps: int = 4, ax: Axes | None = None) -> Figure:
     """A plain RNN drawn folded (one cell whose state loops back into it) and unrolled over ``steps`` frames."""
     ax = _axes(ax, (8, 2.4))

@@ -33,6 +33,20 @@ def test_a_longer_vocal_tract_lowers_every_formant_but_not_the_pitch():
     assert pitch == pytest.approx(200, rel=0.03)
 
 
+def test_a_pitch_shift_moves_the_pitch_and_keeps_the_formants():
+    import librosa
+
+    tract = [600, 1400, 2500, 3500]
+    clips, table = formants.shifted(vowel(120, tract, seconds=2), semitones=(4, 0, -4))
+    assert list(clips) == list(table.index) == ["+4 semitones", "as recorded", "-4 semitones"]
+    assert table["pitch Hz"].tolist() == pytest.approx([120 * 2 ** (4 / 12), 120, 120 / 2 ** (4 / 12)], rel=0.03)
+    for label in table.index:
+        assert table.loc[label, ["F1 Hz", "F2 Hz", "F3 Hz", "F4 Hz"]].tolist() == pytest.approx(tract, rel=0.08)
+    assert np.abs(clips["+4 semitones"]).max() == pytest.approx(np.abs(clips["as recorded"]).max())
+    _, moved = formants.clip_formants(librosa.effects.pitch_shift(clips["as recorded"], sr=SR, n_steps=4))
+    assert np.all(moved / tract > 1.2)  # resampling moves them with the pitch, as a smaller head would
+
+
 def test_silence_has_no_formants():
     pitch, found = formants.clip_formants(np.zeros(SR, np.float32))
     assert np.isnan(pitch) and np.isnan(found).all()

@@ -94,6 +94,21 @@ def test_an_architecture_a_notebook_registers_is_keyed_by_its_code_not_its_name(
     assert gender_nets._key(recipe, clean, speakers) != first
 
 
+def test_pitch_probe_asks_again_about_every_held_out_clip_at_each_shift_and_is_cached(experiment, monkeypatch):
+    ds, clean, noisy, folds = experiment
+    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
+    probe = gender.pitch_probe(ds, result, semitones=(-8, 0, 8))
+    assert len(probe) == 3 * len(result.held_out) and probe["p_male"].between(0, 1).all()
+    assert sorted(probe["speaker"].unique()) == sorted(result.held_out["speaker"].unique())
+    resynthesised = probe[probe["semitones"] == 0].set_index("path")["p_male"]
+    recorded = result.held_out.set_index("path")["p_male"].loc[resynthesised.index]
+    assert np.mean((resynthesised > 0.5) == (recorded > 0.5)) > 0.9  # the vocoder alone changes few verdicts
+    mean = probe.groupby(["gender", "semitones"])["p_male"].mean()
+    assert mean["male", 8] < mean["male", 0] and mean["female", -8] > mean["female", 0]  # the shift reaches it
+    monkeypatch.setattr(gender.formants, "shift_pitch", None)  # the second call reads the cache
+    pd.testing.assert_frame_equal(gender.pitch_probe(ds, result, semitones=(-8, 0, 8)), probe)
+
+
 def test_baselines_are_fitted_on_training_speakers_and_scored_per_clip(experiment):
     _, clean, _, folds = experiment
     pitch, pitch_other = gender.baseline_folds(gender.pitch_baseline, clean, folds)

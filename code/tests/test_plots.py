@@ -63,3 +63,15 @@ def test_curves_name_each_model_once_and_draw_its_training_dashed_in_its_test_co
     assert training.get_linestyle() == "--" and test.get_linestyle() == "-"
     assert training.get_color() == test.get_color() != improved.get_color()
     assert test.get_ydata().tolist() == [0.6, 0.9] and improved.get_ydata().tolist() == [0.4, 0.8]
+
+
+def test_pitch_probe_draws_each_sexs_share_heard_as_male_at_each_shift():
+    import pandas as pd
+
+    probe = pd.DataFrame({"gender": ["female"] * 4 + ["male"] * 4, "semitones": [-4, -4, 0, 0] * 2,
+                          "p_male": [0.9, 0.2, 0.1, 0.3, 0.8, 0.9, 0.7, 0.4]})
+    ax = plots.pitch_probe(probe).axes[0]
+    women, men = ax.lines[:2]
+    assert women.get_xdata().tolist() == [-4, 0] and women.get_ydata().tolist() == [0.5, 0.0]
+    assert men.get_ydata().tolist() == [1.0, 0.5]
+    assert [t.get_text() for t in ax.texts] == ["50%", "0%", "100%", "50%"]
