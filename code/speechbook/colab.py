@@ -18,6 +18,9 @@ from speechbook.build import ROOT, chapters
 
 CLONE = "/content/speechbook"
 MARK = "# Colab set-up"
+PACKAGES = {"gender": ("pyworld",)}
+"""What a chapter needs beyond Colab's own packages and anywidget, which every chapter installs: PyPI has pyworld as
+source only, so it is built there (about half a minute) only for the chapter that shifts voices with it."""
 
 
 def repository(root: Path = ROOT) -> str:
@@ -25,15 +28,17 @@ def repository(root: Path = ROOT) -> str:
     return tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
 
 
-def setup_cell(url: str, branch: str = "main", clone: str = CLONE) -> nbformat.NotebookNode:
-    """The notebook cell: hidden on the page and skipped in the deck, a no-op outside Colab."""
+def setup_cell(url: str, branch: str = "main", clone: str = CLONE,
+               packages: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    """The notebook cell: hidden on the page and skipped in the deck, a no-op outside Colab; it installs anywidget
+    and ``packages``."""
     source = f"""{MARK} (does nothing outside Google Colab): fetch the book's code; the recordings
 # download on first use, each checked against its published sha256.
 import sys
 
 if "google.colab" in sys.modules:
     !git clone -q --depth 1 --branch {branch} {url} {clone}
-    %pip install -q anywidget
+    %pip install -q {" ".join(("anywidget", *packages))}
     sys.path.insert(0, "{clone}/code")
     from google.colab import output
 
@@ -57,5 +62,5 @@ def stamp(notebook: Path, cell: nbformat.NotebookNode) -> bool:
 
 if __name__ == "__main__":
     for nb in chapters():
-        if stamp(nb, setup_cell(repository())):
+        if stamp(nb, setup_cell(repository(), packages=PACKAGES.get(nb.stem, ()))):
             print(f"{nb.relative_to(ROOT)}: Colab set-up cell written")

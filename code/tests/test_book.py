@@ -183,13 +183,14 @@ def test_colab_cell_opens_every_chapter_and_fetches_the_package_only_on_colab(tm
 
     for nb in chapters():
         first = next(c for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code")
-        assert first == colab.setup_cell(colab.repository()), f"{nb.name}: run python -m speechbook.colab"
+        expected = colab.setup_cell(colab.repository(), packages=colab.PACKAGES.get(nb.stem, ()))
+        assert first == expected, f"{nb.name}: run python -m speechbook.colab"
     branch = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
     if branch in ("", "HEAD"):
         pytest.skip("a detached checkout has no branch to clone")
     clone = tmp_path / "speechbook"
-    cell = colab.setup_cell(str(ROOT), branch, clone=str(clone)).source
+    cell = colab.setup_cell(str(ROOT), branch, clone=str(clone), packages=colab.PACKAGES["gender"]).source
     script = f"""
 import os, sys, types
 from IPython.core.interactiveshell import InteractiveShell
