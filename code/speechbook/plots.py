@@ -222,12 +222,13 @@ def pitch_probe(probe: pd.DataFrame, ax: Axes | None = None, title: str = "") ->
     """The share of each sex's clips a network hears as male against a pitch shift that keeps the formants (a
     :func:`speechbook.gender.pitch_probe` table), each point labelled with its percentage."""
     ax = _axes(ax, (6, 3))
-    for sex, colour in (("female", "tab:red"), ("male", "tab:blue")):
+    for sex, colour, below in (("female", "tab:red", True), ("male", "tab:blue", False)):
         share = probe[probe["gender"] == sex].groupby("semitones")["p_male"].agg(lambda p: np.mean(p > 0.5))
         ax.plot(share.index, share.to_numpy(), marker="o", color=colour, label=f"{sex} readers")
-        for x, y in share.items():
-            ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=8)
-    ax.set(xlabel="pitch shift (semitones), formants kept", ylabel="heard as male", title=title, ylim=(-0.05, 1.12),
+        for x, y in share.items():  # women's labels under their points, men's over: where the lines meet, both read
+            ax.annotate(f"{y:.0%}", (x, y), textcoords="offset points", xytext=(0, -13 if below else 6),
+                        ha="center", fontsize=8)
+    ax.set(xlabel="pitch shift (semitones), formants kept", ylabel="heard as male", title=title, ylim=(-0.12, 1.12),
            xticks=sorted(probe["semitones"].unique()))
     ax.axhline(0.5, color="grey", lw=0.5)
     ax.legend(fontsize=8, loc="upper right")
