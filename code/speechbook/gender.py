@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from speechbook import artifacts, audio, features, formants, gender_nets, listen, store
+from speechbook import artifacts, audio, features, formants, listen, store
 from speechbook.data import Dataset
 from speechbook.gender_nets import (ARCHITECTURES, OTHER, TRAIN, FoldResult, Recipe, evaluate, fold_speakers,
                                     in_speakers, run_fold)
@@ -260,7 +260,8 @@ training readers (192 and 117 Hz), so 8 moves a voice about as far as the other 
 def pitch_probe(ds: Dataset, result: FoldResult, semitones: tuple[float, ...] = PROBE_SEMITONES) -> pd.DataFrame:
     """The network of ``result`` asked about each of its held-out clips again with only the pitch shifted by each of
     ``semitones``, the formants kept (:func:`speechbook.formants.shift_pitch`): one row per clip and shift with its
-    p(male). A network that judged the vocal tract would not change its mind. Cached: WORLD takes minutes."""
+    p(male). A network that judged the vocal tract would not change its mind. Cached beside the network, whose file
+    name already says what it was trained on and so which clips it held out: WORLD takes minutes."""
     def compute() -> list[pd.DataFrame]:
         rows = []
         for _, clip in result.held_out.iterrows():
@@ -271,9 +272,8 @@ def pitch_probe(ds: Dataset, result: FoldResult, semitones: tuple[float, ...] = 
                              "semitones": n, "p_male": p})
         return [pd.DataFrame(rows)]
 
-    k = artifacts.key(ds.fingerprint, result.recipe, result.fold, sorted(result.held_out["path"]), semitones,
-                      modules=(sys.modules[__name__], gender_nets, store, features, formants))
-    return artifacts.cached_tables("gender-pitch-probe", k, compute)[0]
+    k = artifacts.key(semitones, modules=(sys.modules[__name__], store, features, formants))
+    return artifacts.cached_tables(f"{result.trained.name}-pitch-probe", k, compute)[0]
 
 
 def verdict(p: float) -> str:
