@@ -1,5 +1,6 @@
 """Training a chapter's networks a few per process: the limit stops a process, the next one resumes."""
 
+import re
 import subprocess
 import sys
 
@@ -89,5 +90,5 @@ def test_the_train_command_says_how_many_networks_each_process_trained(monkeypat
         assert main(["train", "gender", "--per-process", "2"]) == 0  # all cached: nothing to say
     finally:
         train.limit_networks(None)
-    assert capsys.readouterr().out == (f"{pretrain.PROGRESS}2 networks trained in 0 s\n"
-                                       f"{pretrain.PROGRESS}1 network trained in 0 s\n")
+    said = re.sub(r"in \d+ s", "in N s", capsys.readouterr().out)  # seconds vary with the machine's load
+    assert said == f"{pretrain.PROGRESS}2 networks trained in N s\n{pretrain.PROGRESS}1 network trained in N s\n"
