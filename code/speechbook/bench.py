@@ -83,8 +83,8 @@ def gender_results() -> None:
     from speechbook import data, gender
 
     ds = data.load("librispeech-gender", fallback=True)
-    clean, noisy, folds = gender.stores(ds)
-    results = gender.run_all(clean, noisy, folds)
+    clean, copies, folds = gender.stores(ds)
+    results = gender.run_all(clean, copies, folds)
     baselines = {"median pitch": gender.baseline_folds(gender.pitch_baseline, clean, folds),
                  "average voice": gender.baseline_folds(gender.voice_baseline, clean, folds)}
     print(f"\nfemale/male ({ds.source}); targets: best >= 97 % held-out clips, >= 90 % test-other, < 120 s per model")

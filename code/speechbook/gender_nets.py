@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import keras
@@ -75,11 +76,12 @@ ARCHITECTURES = {"ConvNet": convnet_2019, "LSTM": lstm_2019, "ConvNet+LSTM": con
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one network is trained: the 2019 way (0.55 s of each clip) or on whole clips, with or without noise."""
+    """How one network is trained: the 2019 way (0.55 s of each clip) or on whole clips, and with which augmented
+    copies of its training clips, if any (a key of the ``copies`` :func:`fit` is given: "noise", "pitch shifts")."""
 
     arch: str
     whole_clips: bool = True
-    noise: bool = False
+    augment: str = ""
     epochs: int = 10
     batch_size: int = 32
     learning_rate: float = 1e-3
@@ -88,20 +90,21 @@ class Recipe:
     @property
     def name(self) -> str:
         """A label for tables: the architecture and what was changed from the workshop."""
-        how = "whole clips" + (" + noise" if self.noise else "") if self.whole_clips else "0.55 s (2019)"
+        how = "whole clips" + (f" + {self.augment}" if self.augment else "") if self.whole_clips else "0.55 s (2019)"
         return f"{self.arch}, {how}"
 
 
-def fit(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers: list[str],
+def fit(recipe: Recipe, clean: store.Store, copies: Mapping[str, store.Store], speakers: list[str],
         validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
-    """Train ``recipe`` on these speakers' segments, read from the store(s) batch by batch, seeded."""
+    """Train ``recipe`` on these speakers' segments, and on their augmented copies in ``copies`` if it asks for
+    them, read from the store(s) batch by batch, seeded."""
     keras.utils.set_random_seed(recipe.seed)
     where, params = in_speakers(speakers)
     if not recipe.whole_clips:
         where += f" AND {first_segment()}"
     parts = [(clean, clean.keys(where, params))]
-    if recipe.noise and noisy is not None:
-        parts.append((noisy, noisy.keys(where, params)))
+    if recipe.augment:
+        parts.append((copies[recipe.augment], copies[recipe.augment].keys(where, params)))
     data = store.batches(parts, recipe.batch_size, recipe.seed)
     norm = layers.Normalization(axis=-1)
     norm.adapt(data.map(lambda x, y: x))
@@ -114,20 +117,23 @@ def fit(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers:
     return Trained(model, h.history, time.perf_counter() - start)
 
 
-def _key(recipe: Recipe, clean: store.Store, speakers: list[str], *more: object) -> str:
-    """The cache key of ``recipe`` trained on these speakers of ``clean``: code, features, data, speakers, recipe,
-    and the architecture's own source, which a notebook may have put in :data:`ARCHITECTURES` under any name."""
+def _key(recipe: Recipe, clean: store.Store, copies: Mapping[str, store.Store], speakers: list[str],
+         *more: object) -> str:
+    """The cache key of ``recipe`` trained on these speakers of ``clean``: code, features (its augmented copies'
+    too), data, speakers, recipe, and the architecture's own source, which a notebook may have put in
+    :data:`ARCHITECTURES` under any name."""
     fingerprint = clean.query("SELECT group_concat(sha256) FROM (SELECT sha256 FROM utterances ORDER BY path)")
-    return artifacts.key(recipe, inspect.getsource(ARCHITECTURES[recipe.arch]), clean.spec, fingerprint,
+    copy = copies[recipe.augment].spec if recipe.augment else None
+    return artifacts.key(recipe, inspect.getsource(ARCHITECTURES[recipe.arch]), clean.spec, copy, fingerprint,
                          sorted(speakers), *more,
                          modules=(sys.modules[__name__], store, features))
 
 
-def train(recipe: Recipe, clean: store.Store, noisy: store.Store | None, speakers: list[str],
+def train(recipe: Recipe, clean: store.Store, copies: Mapping[str, store.Store], speakers: list[str],
           validation: tuple[np.ndarray, np.ndarray] | None = None) -> Trained:
     """:func:`fit`, or the model saved by an earlier identical run (same code, features, speakers and recipe)."""
-    return cached("gender", _key(recipe, clean, speakers, validation is not None),
-                  lambda: fit(recipe, clean, noisy, speakers, validation), recipe)
+    return cached("gender", _key(recipe, clean, copies, speakers, validation is not None),
+                  lambda: fit(recipe, clean, copies, speakers, validation), recipe)
 
 
 def evaluate(model: keras.Model, s: store.Store, where: str, params: tuple = (),
@@ -164,16 +170,16 @@ class FoldResult:
     other: pd.DataFrame
 
 
-def run_fold(recipe: Recipe, clean: store.Store, noisy: store.Store | None, folds: dict[str, int],
+def run_fold(recipe: Recipe, clean: store.Store, copies: Mapping[str, store.Store], folds: dict[str, int],
              fold: int) -> FoldResult:
     """Train on every fold but ``fold`` (tested each epoch on it), then evaluate on it and on test-other. Both are
     cached: once done, neither the network nor its scores are computed again, and the network is not even loaded."""
     held, rest = fold_speakers(folds, fold)
     where, params = in_speakers(held)
     X, cols = segments = clean.segments(where, params)
-    trained = train(recipe, clean, noisy, rest, validation=(X, (cols["gender"] == "male").astype("float32")))
+    trained = train(recipe, clean, copies, rest, validation=(X, (cols["gender"] == "male").astype("float32")))
     held_out, other = artifacts.cached_tables(
-        "gender-clips", _key(recipe, clean, rest, sorted(held)),
+        "gender-clips", _key(recipe, clean, copies, rest, sorted(held)),
         lambda: [evaluate(trained.model, clean, where, params, segments),
                  evaluate(trained.model, clean, "u.split = ?", (OTHER,))])
     return FoldResult(recipe, fold, trained, held_out, other)

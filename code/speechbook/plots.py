@@ -231,7 +231,8 @@ def pitch_probe(probe: pd.DataFrame, ax: Axes | None = None, title: str = "") ->
     ax.set(xlabel="pitch shift (semitones), formants kept", ylabel="heard as male", title=title, ylim=(-0.12, 1.12),
            xticks=sorted(probe["semitones"].unique()))
     ax.axhline(0.5, color="grey", lw=0.5)
-    ax.legend(fontsize=8, loc="upper right")
+    # under the axis, where no line or label can run into it
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     return ax.figure
 
 

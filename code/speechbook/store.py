@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS settings (
 CREATE TABLE IF NOT EXISTS utterances (
     -- one row per audio file
     id           INTEGER PRIMARY KEY,
-    path         TEXT UNIQUE NOT NULL,  -- relative to the data set's folder
+    path         TEXT UNIQUE NOT NULL,  -- relative to the data set's folder; a pitch-shifted copy: '#+4' added
     sha256       TEXT NOT NULL,
     speaker      TEXT NOT NULL,
     gender       TEXT NOT NULL,         -- 'female' or 'male'
@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS segments (
 """
 
 
+COPY_MARK = "#"
+"""Separates a file's path from the pitch shift of its copy in a store of pitch-shifted copies: ``a.flac#-4``."""
+
+
 class StoreError(RuntimeError):
     """A store cannot be used as asked (other feature parameters, unknown file); the message says why."""
 
@@ -59,8 +63,10 @@ class FeatureSpec:
     """How a clip becomes segments; the defaults follow the 2019 workshop (40 MFCC, 25 ms window, 10 ms hop).
 
     ``segment_frames`` = 55 is the workshop's 0.55 s: five blocks of 11 frames.
-    Segments quieter than ``min_level_db`` (mostly pauses) are not stored. A ``snr_db`` range adds white
-    noise at a random level per file before the features are taken (for augmentation; training data only).
+    Segments quieter than ``min_level_db`` (mostly pauses) are not stored. For augmentation (training data
+    only), before the features are taken: a ``snr_db`` range adds white noise at a random level per file, and
+    ``pitch_semitones`` stores each file once per shift instead, its pitch moved by that many semitones and its
+    formants kept (:func:`speechbook.formants.shift_pitch`), under the file's path with ``#+4`` (say) added.
     """
 
     n_mfcc: int = 40
@@ -70,6 +76,7 @@ class FeatureSpec:
     segment_frames: int = 55
     min_level_db: float = -35
     snr_db: tuple[float, float] | None = None
+    pitch_semitones: tuple[float, ...] = ()
     seed: int = 0
 
 
@@ -161,26 +168,34 @@ class Store:
         return self.db.execute(sql, params).fetchall()
 
     def done(self) -> set[str]:
-        """Paths of the files already stored."""
-        return {p for (p,) in self.db.execute("SELECT path FROM utterances")}
+        """Paths of the files already stored (a file's pitch-shifted copies count as the file)."""
+        return {p.split(COPY_MARK)[0] for (p,) in self.db.execute("SELECT path FROM utterances")}
 
     def add(self, row: dict, audio: Audio) -> int:
-        """Store one file's utterance row and segments in a single transaction; return the segment count."""
+        """Store one file's utterance row (one per pitch shift, if the spec asks for them) and segments in a single
+        transaction; return the segment count."""
         y = audio.samples
         if self.spec.snr_db:
             rng = np.random.default_rng([self.spec.seed, int(row["sha256"][:8], 16)])
             y = add_noise(y, rng.uniform(*self.spec.snr_db), rng)
-        f0, pieces = clip_segments(y, self.spec)
-        with self.db:  # commits both inserts together, or neither
-            cur = self.db.execute(
-                "INSERT INTO utterances (path, sha256, speaker, gender, split, duration_s, median_f0_hz) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row["path"], row["sha256"], str(row["speaker"]), row["gender"], row["subset"],
-                 audio.duration, None if np.isnan(f0) else f0))
-            self.db.executemany(
-                "INSERT INTO segments VALUES (:u, :idx, :start_s, :median_f0_hz, :features)",
-                [{**p, "u": cur.lastrowid} for p in pieces])
-        return len(pieces)
+        versions = {row["path"]: y}
+        if self.spec.pitch_semitones:
+            from speechbook.formants import shift_pitch  # formants reads stores: imported here, not at the top
+
+            shifts = self.spec.pitch_semitones
+            versions = {f"{row['path']}{COPY_MARK}{n:+g}": z for n, z in zip(shifts, shift_pitch(y, shifts))}
+        made = {path: clip_segments(z, self.spec) for path, z in versions.items()}
+        with self.db:  # commits every insert together, or none
+            for path, (f0, pieces) in made.items():
+                cur = self.db.execute(
+                    "INSERT INTO utterances (path, sha256, speaker, gender, split, duration_s, median_f0_hz) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (path, row["sha256"], str(row["speaker"]), row["gender"], row["subset"],
+                     audio.duration, None if np.isnan(f0) else f0))
+                self.db.executemany(
+                    "INSERT INTO segments VALUES (:u, :idx, :start_s, :median_f0_hz, :features)",
+                    [{**p, "u": cur.lastrowid} for p in pieces])
+        return sum(len(pieces) for _, pieces in made.values())
 
     def fill(self, ds, progress: Callable[[int, int], None] | None = None) -> int:
         """Add every file of data set ``ds`` not stored yet (resumable); return how many were added."""

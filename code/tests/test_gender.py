@@ -61,12 +61,12 @@ def test_folds_are_by_speaker_and_balanced(experiment):
 
 
 def test_quick_training_beats_chance_on_unseen_voices(experiment):
-    ds, clean, noisy, folds = experiment
-    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
+    ds, clean, copies, folds = experiment
+    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, copies, folds, fold=0)
     assert gender.summary(result.other)["clips"] > 0.8  # chance is 0.5; these two voices were never heard
     assert len(result.trained.history["val_accuracy"]) == 6
     assert result.other.attrs["parameters"] == result.trained.model.count_params()
-    again = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
+    again = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, copies, folds, fold=0)
     assert again.trained.seconds == result.trained.seconds  # from the cache, not retrained
     assert "model" not in vars(again.trained)  # nor loaded: its scores are cached too
     pd.testing.assert_frame_equal(again.held_out, result.held_out)
@@ -74,29 +74,51 @@ def test_quick_training_beats_chance_on_unseen_voices(experiment):
 
 
 def test_networks_are_keyed_on_their_own_code_not_the_chapters_tables(experiment, tmp_path, monkeypatch):
-    _, clean, _, folds = experiment
+    _, clean, copies, folds = experiment
     speakers = gender.fold_speakers(folds, 0)[1]
-    before = gender_nets._key(gender.BEST, clean, speakers)
+    before = gender_nets._key(gender.BEST, clean, copies, speakers)
     for module in (gender, gender_nets):  # the same code with one more line of it
         edited = tmp_path / f"{module.__name__}.py"
         edited.write_text(Path(module.__file__).read_text() + "EDITED = True\n")
         monkeypatch.setattr(module, "__file__", str(edited))
-        assert (gender_nets._key(gender.BEST, clean, speakers) == before) == (module is gender), module.__name__
-    assert gender_nets._key(gender.workshop("LSTM"), clean, speakers) != before
+        assert (gender_nets._key(gender.BEST, clean, copies, speakers) == before) == (module is gender), module.__name__
+    assert gender_nets._key(gender.workshop("LSTM"), clean, copies, speakers) != before
 
 
 def test_an_architecture_a_notebook_registers_is_keyed_by_its_code_not_its_name(experiment, monkeypatch):
-    _, clean, _, folds = experiment
+    _, clean, copies, folds = experiment
     speakers, recipe = gender.fold_speakers(folds, 0)[1], gender.workshop("mine")
     monkeypatch.setitem(gender_nets.ARCHITECTURES, "mine", gender_nets.lstm_2019)
-    first = gender_nets._key(recipe, clean, speakers)
+    first = gender_nets._key(recipe, clean, copies, speakers)
     monkeypatch.setitem(gender_nets.ARCHITECTURES, "mine", gender_nets.convnet_2019)  # rewritten, same name
-    assert gender_nets._key(recipe, clean, speakers) != first
+    assert gender_nets._key(recipe, clean, copies, speakers) != first
+
+
+def test_an_augmented_recipe_trains_on_its_copies_too_and_is_keyed_by_how_they_were_made(experiment, monkeypatch):
+    ds, clean, _, folds = experiment
+    speakers = gender.fold_speakers(folds, 0)[1]
+    assert gender.SHIFTED_BEST.name == "ConvNet+LSTM, whole clips + pitch shifts"
+    read = []
+    batches = gender_nets.store.batches
+    monkeypatch.setattr(gender_nets.store, "batches", lambda parts, *a: read.append(parts) or batches(parts, *a))
+    copies = gender.Copies(ds)
+    assert list(copies) == list(gender.COPIES) and not copies.made
+    gender_nets.fit(gender.Recipe("ConvNet", epochs=1, augment="pitch shifts"), clean, copies, speakers)
+    assert list(copies.made) == ["pitch shifts"]  # the noisy copy is not made: no recipe asked for it
+    (source, keys), (shifted, shifted_keys) = read[0]
+    assert source is clean and shifted is copies["pitch shifts"]
+    assert len(shifted_keys) > 3 * len(keys)  # four copies of every training clip, a few quiet segments dropped
+    one_shift = gender.store.FeatureSpec(pitch_semitones=(4,))
+    other = {**copies, "pitch shifts": gender.store_for(ds, one_shift, gender.TRAIN)}
+    key = gender_nets._key(gender.SHIFTED_BEST, clean, copies, speakers)
+    assert gender_nets._key(gender.SHIFTED_BEST, clean, other, speakers) != key
+    plain = gender_nets._key(gender.BEST, clean, copies, speakers)
+    assert gender_nets._key(gender.BEST, clean, other, speakers) == plain  # a recipe without copies ignores them
 
 
 def test_pitch_probe_asks_again_about_every_held_out_clip_at_each_shift_and_is_cached(experiment, monkeypatch):
-    ds, clean, noisy, folds = experiment
-    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, noisy, folds, fold=0)
+    ds, clean, copies, folds = experiment
+    result = gender.run_fold(gender.Recipe("ConvNet", epochs=6), clean, copies, folds, fold=0)
     probe = gender.pitch_probe(ds, result, semitones=(-8, 0, 8))
     assert len(probe) == 3 * len(result.held_out) and probe["p_male"].between(0, 1).all()
     assert sorted(probe["speaker"].unique()) == sorted(result.held_out["speaker"].unique())

@@ -114,3 +114,18 @@ def test_noise_is_added_at_the_asked_level():
     noisy = store.add_noise(y, 10, np.random.default_rng(0))
     snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
     assert abs(snr - 10) < 0.2
+
+
+def test_a_pitch_shifted_store_keeps_each_file_once_per_shift_and_resumes(voices, tmp_path):
+    plain = store.Store(tmp_path / "plain.sqlite")
+    shifted = store.Store(tmp_path / "shifted.sqlite", store.FeatureSpec(pitch_semitones=(-4, 4)))
+    plain.fill(voices)
+    assert shifted.fill(voices) == len(voices) and shifted.fill(voices) == 0  # resumable, file by file
+    assert shifted.done() == plain.done()
+    f0 = dict(plain.query("SELECT path, median_f0_hz FROM utterances"))
+    moved = {}
+    for path, hz in shifted.query("SELECT path, median_f0_hz FROM utterances"):
+        source, mark, shift = path.partition(store.COPY_MARK)
+        moved.setdefault(shift, []).append(12 * np.log2(hz / f0[source]))
+    assert sorted(moved) == ["+4", "-4"] and all(len(v) == len(voices) for v in moved.values())
+    assert np.median(moved["+4"]) == pytest.approx(4, abs=0.5) and np.median(moved["-4"]) == pytest.approx(-4, abs=0.5)
